@@ -1,0 +1,35 @@
+# Everyday commands. Every target sets up .venv first; a second call skips what is done.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.portrait-installed
+STUDY ?= data/raw/demo
+
+.PHONY: report test demo lab bench clean
+
+report: $(STAMP)
+	$(BIN)/portrait run --study $(STUDY)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+demo: $(STAMP)
+	$(BIN)/portrait demo
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_demo_and_collect.py
+	$(BIN)/python bench/bench_pipeline.py
+
+# Re-install only when the dependency list changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name portrait --display-name "Python (portrait)"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) reports data/processed/*/

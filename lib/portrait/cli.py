@@ -1,0 +1,84 @@
+"""Command line: `portrait demo | new-study | run`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import skeleton
+from .errors import PortraitError
+
+DEMO = Path("data/raw/demo")
+
+
+def _parse_parameter(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise PortraitError(f"parameter {text!r} is not key=value; write for example -p seed=7.")
+    key, value = text.split("=", 1)
+    # YAML gives numbers, booleans and lists their types: -p k_range=[3,8] -p weighting=false.
+    return key.strip(), yaml.safe_load(value)
+
+
+def ensure_demo(path: Path = DEMO, seed: int | None = None, force: bool = False, say=print) -> Path:
+    from . import demo
+
+    seed = demo.DEFAULT_SEED if seed is None else seed
+    stamp = path / ".portrait-demo"
+    if not force and stamp.exists() and stamp.read_text().strip() == str(seed):
+        say(f"demo study already built in {path} (seed {seed})")
+        return path
+    say(f"building the demo study in {path} (seed {seed}) …")
+    demo.build_demo(path, seed=seed)
+    stamp.write_text(f"{seed}\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portrait", description="Customer portraits from raw study data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_demo = sub.add_parser("demo", help="write the demo study to data/raw/demo (skipped when already built)")
+    p_demo.add_argument("--path", type=Path, default=DEMO)
+    p_demo.add_argument("--seed", type=int, default=None)
+    p_demo.add_argument("--force", action="store_true", help="rebuild even if it exists")
+
+    p_new = sub.add_parser("new-study", help="write a commented study skeleton to data/raw/NAME")
+    p_new.add_argument("name")
+    p_new.add_argument("--raw", type=Path, default=Path("data/raw"))
+
+    p_run = sub.add_parser("run", help="run the pipeline notebooks for a study")
+    p_run.add_argument("--study", default=str(DEMO))
+    p_run.add_argument("--steps", default=None, help="comma-separated step prefixes, e.g. 01,02")
+    p_run.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE")
+    p_run.add_argument("--reports", type=Path, default=Path("reports"))
+    p_run.add_argument("--kernel", default="portrait")
+    p_run.add_argument("--no-progress", action="store_true")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            ensure_demo(args.path, args.seed, args.force)
+        elif args.command == "new-study":
+            folder = skeleton.write_skeleton(args.raw / args.name, args.name)
+            print(f"wrote {folder / 'study.yml'}; put the raw files beside it and edit the sources.")
+        elif args.command == "run":
+            from . import pipeline
+
+            if Path(args.study).resolve() == DEMO.resolve():
+                ensure_demo(DEMO)
+            parameters = dict(_parse_parameter(p) for p in args.parameter)
+            steps = args.steps.split(",") if args.steps else None
+            result = pipeline.run(args.study, Path.cwd(), steps, parameters, args.reports, args.kernel,
+                                  progress=not args.no_progress)
+            print(f"report: {result.run_dir / 'index.html'}")
+    except PortraitError as exc:
+        print(f"portrait: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

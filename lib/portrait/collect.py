@@ -1,0 +1,235 @@
+"""Step 01, collect: read every source, validate, pseudonymise, flag quality, quarantine, reconcile.
+
+`collect(study, secret)` returns a `CollectResult` holding the clean tables and the bookkeeping;
+`write_outputs(study, result, parameters)` writes them to `data/processed/<study>/` atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import atomic, privacy, provenance, quality, validation
+from .errors import SourceFormatError
+from .readers import ROW, read_table
+from .study import Study, TableSource
+from .transcripts import read_transcripts
+
+SOURCE_ORDER = ["participants", "transcripts", "survey", "cardholders", "transactions"]
+
+
+@dataclass
+class SourceResult:
+    name: str
+    table: pd.DataFrame
+    quarantine: pd.DataFrame
+    read: int
+    unit: str = "rows"
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class CollectResult:
+    """The clean tables of every present source, the quarantine and the reconciliation of counts."""
+
+    sources: dict[str, SourceResult]
+    quality: pd.DataFrame | None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: s.table for name, s in self.sources.items()}
+
+    @property
+    def quarantine(self) -> pd.DataFrame:
+        parts = [s.quarantine for s in self.sources.values()]
+        return pd.concat(parts, ignore_index=True) if parts else validation.empty_quarantine()
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        """Per source: read = kept + quarantined, in rows (files for transcripts)."""
+        rows = []
+        for s in self.sources.values():
+            kept = s.table["document"].nunique() if s.unit == "files" else len(s.table)
+            rows.append({"source": s.name, "unit": s.unit, "read": s.read, "kept": kept,
+                         "quarantined": len(s.quarantine)})
+        table = pd.DataFrame(rows, columns=["source", "unit", "read", "kept", "quarantined"])
+        table["reconciles"] = table["read"] == table["kept"] + table["quarantined"]
+        return table
+
+    def summary(self) -> pd.DataFrame:
+        return self.reconciliation
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], file: Path, key: str) -> None:
+    """Fail with the missing header, the study.yml key that names it, and the closest real header."""
+    present = [c for c in frame.columns if c != ROW]
+    for column in columns:
+        if column not in frame.columns:
+            close = difflib.get_close_matches(column, present, n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise SourceFormatError(
+                f"{file}: column {column!r} named in study.yml `{key}` is not in the file.{hint} "
+                "Correct the header in study.yml."
+            )
+
+
+def _read(study: Study, name: str, source: TableSource) -> tuple[pd.DataFrame, Path]:
+    path = study.raw_path(source.path)
+    frame = read_table(path, source.format, source.encoding, source.delimiter, source.sheet)
+    named = [source.id_column, *source.personal, *source.open_text] + ([source.link_key] if source.link_key else [])
+    require_columns(frame, named, path, f"sources.{name}")
+    return frame, path
+
+
+def _finish(frame: pd.DataFrame, source: TableSource, secret: bytes, names: list[str] = ()) -> pd.DataFrame:
+    """Mask free text, then replace personal columns by pseudonyms."""
+    frame = frame.copy()
+    for column in source.open_text:
+        frame[column] = frame[column].map(lambda t: privacy.mask_text(t, names), na_action="ignore").astype("string")
+    return privacy.pseudonymise(frame, source.personal, secret, source.link_key)
+
+
+def collect_table(study: Study, name: str, secret: bytes) -> SourceResult:
+    """A table keyed by one id column (participants, card holders)."""
+    source: TableSource = getattr(study.config.sources, name)
+    raw, path = _read(study, name, source)
+    answers = [c for c in raw.columns if c != ROW]
+    rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
+                              [validation.not_blank_row(answers)])
+    kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
+    return SourceResult(name, _finish(kept, source, secret), bad, len(raw), files={name: path})
+
+
+def participant_names(study: Study) -> list[str]:
+    """First and last names of interview participants, to mask inside transcripts."""
+    source = study.config.sources.participants
+    if source is None:
+        return []
+    raw, _ = _read(study, "participants", source)
+    names = [c for c, kind in source.personal.items() if kind == "name"]
+    tokens = raw[names].stack().dropna().astype(str).str.split().explode()
+    return sorted(set(tokens))
+
+
+def collect_transcripts(study: Study, secret: bytes, participants: pd.DataFrame | None) -> SourceResult:
+    source = study.config.sources.transcripts
+    folder = study.raw_path(source.path)
+    turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
+    # Respondents labelled by their own name in notes: those labels are names to mask too.
+    labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
+    names = participant_names(study) + [label for label in labels if label.istitle()]
+    turns = turns.drop(columns=["speaker"])
+    turns["text"] = turns["text"].map(lambda t: privacy.mask_text(t, names)).astype("string")
+    if participants is not None:
+        id_column = study.config.sources.participants.id_column
+        keys = participants.set_index(id_column)["person_key"] if "person_key" in participants else None
+        turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
+    quarantine = pd.DataFrame({
+        "source": "transcripts", "file": problems["file"], "row": problems["row"].fillna(0).astype("int64"),
+        "columns": problems["column"], "values": "", "reason": problems["reason"],
+    }).astype({c: "string" for c in validation.QUARANTINE_COLUMNS if c != "row"})
+    return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(files), "files",
+                        {f"transcript:{p.name}": p for p in files})
+
+
+def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFrame]:
+    source = study.config.sources.survey
+    rules = source.quality
+    raw, path = _read(study, "survey", source)
+    meta = [c for c in (rules.started_column, rules.submitted_column, rules.duration_column) if c]
+    require_columns(raw, meta + rules.duplicate_on, path, "sources.survey.quality")
+    answers = [c for c in raw.columns if c != ROW]
+    columns = {source.id_column: (True, [validation.first_occurrence()])}
+    if rules.submitted_column:
+        columns[rules.submitted_column] = (True, [validation.parses_as_datetime(None)])
+    if rules.started_column:
+        columns[rules.started_column] = (False, [validation.parses_as_datetime(None)])
+    if rules.duration_column:
+        columns[rules.duration_column] = (False, [validation.is_number(0)])
+    kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
+                                    "survey", path.name, set(source.personal))
+    table = _finish(kept, source, secret).rename(columns={source.id_column: "respondent_id"})
+    keys = privacy.key_columns(source.personal)
+    standard = {ROW, "respondent_id", "person_key", *keys.values(), *meta}
+    questions = [c for c in table.columns if c not in standard]
+    flagged = quality.flag_respondents(table, rules, questions, [keys[c] for c in rules.duplicate_on], path.name)
+    return SourceResult("survey", flagged.reset_index(drop=True), bad, len(raw), files={"survey": path}), \
+        quality.flag_counts(flagged)
+
+
+TRANSACTION_NAMES = {"card": "card_key", "date": "date", "store": "store", "city": "city", "channel": "channel",
+                     "category": "category", "amount": "amount", "discount": "discount",
+                     "new_collection": "new_collection"}
+
+
+def collect_transactions(study: Study, secret: bytes) -> SourceResult:
+    source = study.config.sources.transactions
+    roles = source.columns.model_dump()
+    raw, path = _read(study, "transactions", source)
+    require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
+    checks = {
+        source.id_column: (True, []),
+        roles["card"]: (True, []),
+        roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
+        roles["amount"]: (True, [validation.is_number()]),
+        roles["discount"]: (True, [validation.is_flag()]),
+        roles["new_collection"]: (True, [validation.is_flag()]),
+        roles["channel"]: (True, []),
+        roles["category"]: (True, []),
+    }
+    kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
+    table = _finish(kept, source, secret)
+    card_key = privacy.key_columns(source.personal).get(roles["card"], roles["card"])
+    rename = {card_key: "card_key", source.id_column: "receipt"}
+    rename.update({roles[r]: n for r, n in TRANSACTION_NAMES.items() if r != "card"})
+    table = table.rename(columns=rename)
+    table["date"] = pd.to_datetime(table["date"], format=source.date_format)
+    table["amount"] = pd.to_numeric(table["amount"]).astype("float64")
+    for flag in ("discount", "new_collection"):
+        table[flag] = table[flag].str.strip().str.lower().map(validation.FLAG_VALUES).astype("bool")
+    return SourceResult("transactions", table.reset_index(drop=True), bad, len(raw), files={"transactions": path})
+
+
+def collect(study: Study, secret: bytes) -> CollectResult:
+    """Run step 01 on every source the study declares; sources it lacks are simply absent."""
+    sources = study.config.sources
+    results: dict[str, SourceResult] = {}
+    survey_quality = None
+    if sources.participants:
+        results["participants"] = collect_table(study, "participants", secret)
+    if sources.transcripts:
+        people = results["participants"].table if "participants" in results else None
+        results["transcripts"] = collect_transcripts(study, secret, people)
+    if sources.survey:
+        results["survey"], survey_quality = collect_survey(study, secret)
+    if sources.cardholders:
+        results["cardholders"] = collect_table(study, "cardholders", secret)
+    if sources.transactions:
+        results["transactions"] = collect_transactions(study, secret)
+    return CollectResult(results, survey_quality)
+
+
+OUTPUT_NAMES = {"participants": "participants", "transcripts": "turns", "survey": "respondents",
+                "cardholders": "cardholders", "transactions": "transactions"}
+
+
+def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict:
+    """Write every table, the quarantine, reconciliation, quality counts and the manifest."""
+    tables = {OUTPUT_NAMES[name]: s.table for name, s in result.sources.items()}
+    tables["quarantine"] = result.quarantine
+    tables["reconciliation"] = result.reconciliation
+    if result.quality is not None:
+        tables["quality_flags"] = result.quality
+    outputs = {}
+    for name, frame in tables.items():
+        path = study.write(name, frame)
+        outputs[name] = {"rows": len(frame), "sha256": provenance.file_sha256(path)}
+    inputs = {k: v for s in result.sources.values() for k, v in s.files.items()}
+    record = provenance.manifest("01_collect", study.folder, inputs, outputs, parameters)
+    atomic.write_json(record, study.processed / "manifest_01_collect.json")
+    return record

@@ -1,0 +1,112 @@
+"""The bundled demo study, generated deterministically from a seed.
+
+`build_demo(root)` writes `data/raw/demo/` (what a researcher would receive: survey export,
+transcripts, participants, loyalty-card export, study.yml) and `data/truth/demo/` (the planted
+segments, which no pipeline step reads; tests use them to check recovery).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import atomic
+from .identities import make_identities
+from .interviews import build_interviews
+from .loyalty import build_cardholders, build_transactions
+from .population import assign_relationship, make_people
+from .survey import build_answers
+
+DEFAULT_SEED = 20261125
+POOL_SIZE = 15_500
+SURVEY_SIZE = 2_250
+INTERVIEWS = 36
+LOYALTY_START = pd.Timestamp("2025-04-01")
+LOYALTY_MONTHS = 18
+SURVEY_START = pd.Timestamp("2026-01-12 08:00")
+
+STUDY_YML = Path(__file__).with_name("study.yml")
+
+
+def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None) -> Path:
+    """Write the demo study into `raw_dir` (replacing it) and its ground truth beside `data/raw`.
+
+    Same seed, same bytes: every file is a pure function of the seed.
+    """
+    raw_dir = Path(raw_dir)
+    truth_dir = Path(truth_dir) if truth_dir else raw_dir.parent.parent / "truth" / raw_dir.name
+    staging = raw_dir.with_name(f".{raw_dir.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "survey").mkdir(parents=True)
+    (staging / "loyalty").mkdir()
+    rng = np.random.default_rng(seed)
+
+    people = make_people(POOL_SIZE, rng)
+    people["relationship"] = assign_relationship(people, [0.12, 0.16, 0.24, 0.28, 0.20], rng)
+    buyer = people["relationship"].str.startswith("buys")
+    people["card_holder"] = buyer & (rng.random(len(people)) < 0.95)
+    ids = make_identities(people, rng)
+
+    holders = people[people["card_holder"]].reset_index(drop=True)
+    cardholders = build_cardholders(holders, ids, rng, LOYALTY_START)
+    transactions = build_transactions(holders, ids, rng, LOYALTY_START, LOYALTY_MONTHS)
+    _write_csv(cardholders, staging / "loyalty" / "cardholders.csv", sep=";", encoding="cp1251")
+    _write_csv(transactions, staging / "loyalty" / "transactions.csv", sep=";", encoding="utf-8")
+
+    sample = people.iloc[np.sort(rng.choice(len(people), SURVEY_SIZE, replace=False))].reset_index(drop=True)
+    export, quality_truth = build_answers(sample, ids, rng, SURVEY_START)
+    _write_csv(export, staging / "survey" / "survey_export.csv", sep=",", encoding="utf-8-sig")
+
+    chosen = _interviewees(sample, rng)
+    participants, turn_truth = build_interviews(staging / "interviews", chosen, ids, rng)
+    _write_csv(participants, staging / "interviews" / "participants.csv", sep=",", encoding="utf-8")
+    for path in (staging / "interviews").glob("*.docx"):
+        _freeze_zip(path)
+
+    shutil.copyfile(STUDY_YML, staging / "study.yml")
+    _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
+    if raw_dir.exists():
+        shutil.rmtree(raw_dir)
+    staging.rename(raw_dir)
+    return raw_dir
+
+
+def _interviewees(sample: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Nine participants per attitudinal segment, mixed languages and relationships."""
+    picks = []
+    for segment, group in sample.groupby("attitude_segment", sort=True):
+        picks.append(group.iloc[np.sort(rng.choice(len(group), INTERVIEWS // 4, replace=False))])
+    return pd.concat(picks).sort_values("person_id").reset_index(drop=True)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, sep: str, encoding: str) -> None:
+    frame.to_csv(path, sep=sep, index=False, encoding=encoding, lineterminator="\n")
+
+
+def _freeze_zip(path: Path) -> None:
+    """Rewrite a .docx with fixed member timestamps so two builds are byte-identical."""
+    with zipfile.ZipFile(path) as source:
+        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with atomic.atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            target.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _write_truth(folder: Path, people, ids, sample, quality_truth, chosen, participants, turn_truth) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    truth = people.merge(ids[["person_id", "card_number"]], on="person_id")
+    truth["card_number"] = truth["card_number"].where(truth["card_holder"])
+    truth.drop(columns=["card_number"]).to_csv(folder / "people.csv", index=False)
+    # Card numbers stay out of the truth files; the link is the person id and row order of holders.
+    holders = truth[truth["card_holder"]][["person_id"]].reset_index(drop=True)
+    holders["card_row"] = np.arange(len(holders)) + 2
+    holders.to_csv(folder / "cardholders.csv", index=False)
+    quality_truth.to_csv(folder / "survey_quality.csv", index=False)
+    pd.DataFrame({"Interview": participants["Interview"], "person_id": chosen["person_id"].to_numpy()}).to_csv(
+        folder / "interview_participants.csv", index=False)
+    turn_truth.to_csv(folder / "interview_turns.csv", index=False)

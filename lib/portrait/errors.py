@@ -1,0 +1,21 @@
+"""Exceptions of our own: each message names the file, the place and the fix."""
+
+
+class PortraitError(Exception):
+    """Base class for every error the workbook raises on purpose."""
+
+
+class StudyConfigError(PortraitError):
+    """study.yml is missing, malformed or points at files that do not exist."""
+
+
+class SourceFormatError(PortraitError):
+    """A raw file cannot be read as the format study.yml declares."""
+
+
+class PrivacyError(PortraitError):
+    """Pseudonymisation cannot run safely (for example, no secret key)."""
+
+
+class PipelineError(PortraitError):
+    """A notebook of the pipeline failed; the message names notebook, cell and error."""

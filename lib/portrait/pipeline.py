@@ -1,0 +1,121 @@
+"""The pipeline runner: executes the step notebooks in order with papermill, in this process.
+
+Each run goes to `reports/<study>/<run-id>/`: the executed notebooks, one HTML per notebook without
+code cells (images inline, opens offline) and an index page. `reports/<study>/latest` moves to the
+run only when every step succeeded; a failed run keeps its executed notebooks for debugging.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+
+from . import atomic
+from .errors import PipelineError
+
+STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
+KERNEL = "portrait"
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def select_steps(steps: list[str] | None) -> list[str]:
+    """Full step names from prefixes such as ["01", "02"]; all steps when None."""
+    if not steps:
+        return list(STEPS)
+    chosen = []
+    for prefix in steps:
+        matches = [s for s in STEPS if s.startswith(prefix.strip())]
+        if not matches:
+            raise PipelineError(f"unknown step {prefix!r}; choose from {', '.join(STEPS)}.")
+        chosen += [m for m in matches if m not in chosen]
+    return [s for s in STEPS if s in chosen]
+
+
+def notebook_parameters(path: Path) -> set[str]:
+    return set(papermill.inspect_notebook(str(path)))
+
+
+def export_html(notebook: Path, target: Path) -> Path:
+    """Stakeholder HTML of an executed notebook: no code cells, no prompts, images inline."""
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    return atomic.write_text(body, target)
+
+
+def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str]) -> str:
+    items = "".join(f'<li><a href="{html.escape(s)}.html">{html.escape(s)}</a></li>' for s in executed)
+    missing = "".join(f"<li>{html.escape(s)} (not part of this workbook yet)</li>" for s in skipped)
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>portrait · {html.escape(study)}"
+            f"</title></head><body><h1>portrait · {html.escape(study)}</h1><p>Run {html.escape(run_id)}</p>"
+            f"<h2>Steps</h2><ul>{items}</ul>" + (f"<h2>Skipped</h2><ul>{missing}</ul>" if missing else "")
+            + "</body></html>\n")
+
+
+def _point_latest(study_reports: Path, run_dir: Path) -> None:
+    link = study_reports / "latest"
+    tmp = study_reports / f".latest.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run_dir.name, target_is_directory=True)
+    os.replace(tmp, link)  # atomic switch: readers see the old run or the new one, never neither
+
+
+def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict | None = None,
+        reports: Path | None = None, kernel: str = KERNEL, progress: bool = True, run_id: str | None = None,
+        say=print) -> RunResult:
+    """Execute the selected step notebooks for `study` (a path relative to `root`)."""
+    parameters = dict(parameters or {})
+    study_name = Path(study).name
+    run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    study_reports = (reports or root / "reports") / study_name
+    run_dir = study_reports / run_id
+    selected = select_steps(steps)
+    present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists()]
+    declared = {s: notebook_parameters(root / "notebooks" / f"{s}.ipynb") for s in present}
+    unknown = set(parameters) - set().union(*declared.values()) if declared else set(parameters)
+    if unknown:
+        raise PipelineError(f"parameter(s) {sorted(unknown)} are not declared by any selected notebook; "
+                            "check the spelling against the notebooks' parameters cells.")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    result = RunResult(run_dir)
+    for number, step in enumerate(selected, start=1):
+        if step not in present:
+            say(f"[{number}/{len(selected)}] {step}: notebook not in this workbook yet — skipped")
+            result.skipped.append(step)
+            continue
+        say(f"[{number}/{len(selected)}] {step}")
+        started = time.perf_counter()
+        given = {"study": study, **{k: v for k, v in parameters.items() if k in declared[step]}}
+        output = run_dir / f"{step}.ipynb"
+        try:
+            papermill.execute_notebook(str(root / "notebooks" / f"{step}.ipynb"), str(output), parameters=given,
+                                       kernel_name=kernel, progress_bar=progress, cwd=str(root),
+                                       report_mode=False)
+        except PapermillExecutionError as exc:
+            raise PipelineError(
+                f"{step}.ipynb failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+                f"{exc.ename}: {exc.evalue}\nThe executed notebook up to the failure is kept at {output}."
+            ) from None
+        export_html(output, run_dir / f"{step}.html")
+        result.seconds[step] = time.perf_counter() - started
+        result.executed.append(step)
+    atomic.write_text(_index_page(study_name, run_id, result.executed, result.skipped), run_dir / "index.html")
+    _point_latest(study_reports, run_dir)
+    return result

@@ -1,0 +1,21 @@
+"""`portrait new-study NAME`: a commented study skeleton that needs no change to lib/ or notebooks."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import StudyConfigError
+
+FOLDERS = ["survey", "interviews", "loyalty"]
+
+
+def write_skeleton(folder: Path, name: str) -> Path:
+    """Create `folder` with study.yml and empty source folders; refuses to overwrite a study."""
+    if (folder / "study.yml").exists():
+        raise StudyConfigError(f"{folder / 'study.yml'} already exists; choose another name or edit it.")
+    for sub in FOLDERS:
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    template = files("portrait").joinpath("templates/study.yml").read_text(encoding="utf-8")
+    (folder / "study.yml").write_text(template.replace("__NAME__", name), encoding="utf-8")
+    return folder

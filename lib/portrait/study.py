@@ -1,0 +1,259 @@
+"""The study folder: `study.yml` validated on load, and I/O to `data/processed/<study>/`.
+
+A study is `data/raw/<name>/` holding `study.yml`, the raw files and the codebooks. Its outputs go
+to `data/processed/<name>/` (the sibling `processed` folder of `raw`). Nothing else is read or written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import atomic
+from .errors import StudyConfigError
+
+PersonalKind = Literal["email", "phone", "name", "card", "other"]
+Language = Literal["en", "uk", "ru"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GridCheck(_Strict):
+    """A battery of items answered on one scale: checked for straight-lining and range."""
+
+    name: str
+    columns: str = Field(description="regular expression matched against the column headers")
+    min: float
+    max: float
+    straightline_min_items: int = 5
+
+
+class SurveyQuality(_Strict):
+    started_column: str | None = None
+    submitted_column: str | None = None
+    duration_column: str | None = None
+    speeder_ratio: float = Field(0.33, gt=0, lt=1, description="speeder if duration < ratio x median")
+    duplicate_on: list[str] = Field(default_factory=list)
+    grids: list[GridCheck] = Field(default_factory=list)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    incomplete_share: float = Field(
+        0.3, gt=0, le=1, description="break-off: incomplete if the trailing blank answers exceed this share"
+    )
+
+
+class TableSource(_Strict):
+    """A tabular raw file (CSV, Excel or SPSS)."""
+
+    path: str
+    format: Literal["csv", "excel", "spss"] = "csv"
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    id_column: str
+    link_key: str | None = Field(None, description="personal column that links one person across sources")
+    personal: dict[str, PersonalKind] = Field(default_factory=dict)
+    open_text: list[str] = Field(default_factory=list, description="free-text columns to mask")
+
+    @field_validator("delimiter")
+    @classmethod
+    def _known_delimiter(cls, value: str) -> str:
+        if value not in {"auto", ",", ";", "\t", "|"}:
+            raise ValueError("must be auto, ',', ';', a tab or '|'")
+        return value
+
+
+class SurveySource(TableSource):
+    quality: SurveyQuality = Field(default_factory=SurveyQuality)
+
+
+class TransactionColumns(_Strict):
+    """Headers of the loyalty export, by the role each column plays."""
+
+    card: str = "Card number"
+    date: str = "Date"
+    store: str = "Store"
+    city: str = "City"
+    channel: str = "Channel"
+    category: str = "Category"
+    amount: str = "Amount"
+    discount: str = "Discount"
+    new_collection: str = "New collection"
+
+
+class TransactionSource(TableSource):
+    columns: TransactionColumns = Field(default_factory=TransactionColumns)
+    date_format: str = "%Y-%m-%d %H:%M"
+
+
+class TranscriptSource(_Strict):
+    path: str = Field(description="folder of transcripts")
+    encoding: str = "auto"
+    interviewer_labels: list[str] = Field(
+        default_factory=lambda: ["Interviewer", "Moderator", "I", "Q", "Інтерв'юер", "Інтерв’юер", "Интервьюер"]
+    )
+
+
+class Sources(_Strict):
+    survey: SurveySource | None = None
+    transcripts: TranscriptSource | None = None
+    participants: TableSource | None = None
+    cardholders: TableSource | None = None
+    transactions: TransactionSource | None = None
+
+
+class Privacy(_Strict):
+    secret_env: str = "PORTRAIT_SECRET"
+    secret_file: str | None = Field(None, description="file holding the key; must lie outside the repository")
+    allow_demo_secret: bool = False
+
+
+class StudyConfig(_Strict):
+    name: str
+    brand: str
+    languages: list[Language] = Field(min_length=1)
+    report_language: Language = "en"
+    privacy: Privacy = Field(default_factory=Privacy)
+    sources: Sources
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _describe(error: dict, raw: dict) -> str:
+    where = ".".join(str(p) for p in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = raw
+        for part in error["loc"][:-1]:
+            parent = parent.get(part, {}) if isinstance(parent, dict) else {}
+        return f"`{where}`: unknown key. Remove it or correct its spelling{_did_you_mean(error, parent)}."
+    if kind == "missing":
+        return f"`{where}`: required key is missing. Add it (see README, 'The study format')."
+    return f"`{where}`: {error['msg']} (got {error.get('input')!r}). Fix the value in study.yml."
+
+
+def _did_you_mean(error: dict, parent: Any) -> str:
+    key = str(error["loc"][-1])
+    model_keys = _known_keys(error["loc"][:-1])
+    close = difflib.get_close_matches(key, model_keys, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    model: Any = StudyConfig
+    for part in loc:
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")]
+        if not candidates:
+            return []
+        model = candidates[0]
+    return list(model.model_fields)
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    path = (folder / relative).resolve()
+    if folder.resolve() != path and folder.resolve() not in path.parents:
+        raise StudyConfigError(f"path `{relative}` leaves the study folder {folder}; keep raw files inside it.")
+    return path
+
+
+def resolve_study_dir(study: str | os.PathLike) -> Path:
+    """Find a study folder given relative to the working directory or to any parent of it.
+
+    Notebooks run with the notebook folder as working directory (nbval) or the repository root
+    (papermill); both find `data/raw/demo` this way.
+    """
+    path = Path(study)
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    for parent in Path.cwd().resolve().parents:
+        if (parent / path).exists():
+            return (parent / path).resolve()
+    raise StudyConfigError(f"study folder `{study}` not found from {Path.cwd()}; run `portrait demo` or check the path.")
+
+
+def load_config(study_dir: Path) -> StudyConfig:
+    file = study_dir / "study.yml"
+    if not file.exists():
+        raise StudyConfigError(f"{file}: no study.yml. Create one with `portrait new-study NAME`.")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise StudyConfigError(f"{file}: not valid YAML ({exc}). Fix the indentation or quoting.") from exc
+    if not isinstance(raw, dict):
+        raise StudyConfigError(f"{file}: expected a mapping of keys at the top level.")
+    try:
+        config = StudyConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "\n  - ".join(_describe(e, raw) for e in exc.errors())
+        raise StudyConfigError(f"{file}: {exc.error_count()} problem(s):\n  - {problems}") from None
+    _check_files(study_dir, config, file)
+    return config
+
+
+def _check_files(study_dir: Path, config: StudyConfig, file: Path) -> None:
+    for name in Sources.model_fields:
+        source = getattr(config.sources, name)
+        if source is None:
+            continue
+        path = _inside(study_dir, source.path)
+        if not path.exists():
+            raise StudyConfigError(
+                f"{file}: `sources.{name}.path` points at {source.path!r}, which does not exist in {study_dir}. "
+                "Correct the path or remove the source."
+            )
+    if config.privacy.secret_file:
+        secret = Path(config.privacy.secret_file).expanduser().resolve()
+        repo = study_dir.resolve().parents[2]
+        if repo in secret.parents:
+            raise StudyConfigError(
+                f"{file}: `privacy.secret_file` lies inside the repository ({secret}); keep the key outside it."
+            )
+
+
+class Study:
+    """A loaded study: its folder, validated configuration and processed-output folder."""
+
+    def __init__(self, folder: Path, config: StudyConfig, processed: Path):
+        self.folder = folder
+        self.config = config
+        self.processed = processed
+
+    @classmethod
+    def load(cls, study: str | os.PathLike, processed: str | os.PathLike | None = None) -> "Study":
+        folder = resolve_study_dir(study)
+        config = load_config(folder)
+        out = Path(processed) if processed else folder.parent.parent / "processed" / folder.name
+        return cls(folder, config, out)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def raw_path(self, relative: str) -> Path:
+        return _inside(self.folder, relative)
+
+    def table_path(self, table: str) -> Path:
+        return self.processed / f"{table}.parquet"
+
+    def read(self, table: str) -> pd.DataFrame:
+        path = self.table_path(table)
+        if not path.exists():
+            raise StudyConfigError(f"{path}: table `{table}` has not been written yet; run the step that makes it.")
+        return pd.read_parquet(path)
+
+    def write(self, table: str, frame: pd.DataFrame) -> Path:
+        return atomic.write_parquet(frame, self.table_path(table))
+
+    def __repr__(self) -> str:
+        present = [n for n in Sources.model_fields if getattr(self.config.sources, n) is not None]
+        return f"Study({self.name!r}, brand={self.config.brand!r}, sources={present})"

@@ -1,0 +1,39 @@
+"""Atomic writes: a failure while writing leaves the previous file whole and no temporary behind."""
+
+import pandas as pd
+import pytest
+
+from portrait import atomic
+
+
+def test_parquet_round_trip(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    path = atomic.write_parquet(frame, tmp_path / "sub" / "t.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), frame, check_dtype=False)
+
+
+def test_failed_write_keeps_old_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "t.parquet"
+    atomic.write_parquet(pd.DataFrame({"a": [1]}), target)
+    before = target.read_bytes()
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with atomic.atomic_path(target) as tmp:
+            tmp.write_bytes(b"half a table")
+            raise Boom()
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+def test_unwritable_frame_does_not_replace_target(tmp_path):
+    target = tmp_path / "t.parquet"
+    atomic.write_parquet(pd.DataFrame({"a": [1]}), target)
+    before = target.read_bytes()
+    bad = pd.DataFrame({"a": [object()]})  # pyarrow cannot store an arbitrary object
+    with pytest.raises(Exception):
+        atomic.write_parquet(bad, target)
+    assert target.read_bytes() == before
+    assert len(list(tmp_path.iterdir())) == 1
