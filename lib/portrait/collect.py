@@ -233,3 +233,22 @@ def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict
     record = provenance.manifest("01_collect", study.folder, inputs, outputs, parameters)
     atomic.write_json(record, study.processed / "manifest_01_collect.json")
     return record
+
+
+def link_summary(result: CollectResult) -> pd.DataFrame:
+    """How many records of each source share a `person_key` with another source (the pseudonymous link)."""
+    keys = {name: set(s.table["person_key"].dropna()) for name, s in result.sources.items()
+            if "person_key" in s.table.columns}
+    rows = []
+    for name, own in keys.items():
+        for other, theirs in keys.items():
+            if other != name:
+                linked = len(own & theirs)
+                rows.append({"source": name, "linked_to": other, "people": len(own), "linked": linked,
+                             "linked_%": round(100 * linked / max(len(own), 1), 1)})
+    return pd.DataFrame(rows, columns=["source", "linked_to", "people", "linked", "linked_%"])
+
+
+def outputs_table(manifest: dict) -> pd.DataFrame:
+    """The tables a step wrote, with their row counts, from its manifest."""
+    return pd.DataFrame([{"table": name, "rows": out["rows"]} for name, out in sorted(manifest["outputs"].items())])

@@ -43,7 +43,7 @@ def flag_respondents(frame: pd.DataFrame, rules: SurveyQuality, question_columns
         items = grid_columns(list(out.columns), grid.columns, grid.name, file)
         values = out[items].apply(pd.to_numeric, errors="coerce")
         answered = out[items].notna()
-        bad = answered & ~values.between(grid.min, grid.max)
+        bad = answered & ~(values.ge(grid.min) & values.le(grid.max))
         out_of_range += bad.sum(axis=1)
         enough = answered.sum(axis=1) >= min(grid.straightline_min_items, len(items))
         same = values.nunique(axis=1, dropna=True).eq(1) & answered.all(axis=1)

@@ -1,0 +1,28 @@
+"""Charts in the workbook's house style (seaborn), shared by every notebook."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+PALETTE = ["#2F5D62", "#A7C4BC", "#DFA878", "#BA704F", "#6C4A6E", "#8FA9C7", "#C9B458", "#5E7D4F"]
+
+
+def house_style() -> None:
+    """Readable defaults: white grid, large labels, the project palette, no chart junk."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE, font_scale=1.05)
+    plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False,
+                         "axes.titleweight": "bold", "axes.titlelocation": "left"})
+
+
+def bar(table: pd.DataFrame, category: str, value: str, title: str, xlabel: str | None = None):
+    """Horizontal bars, largest first, each labelled with its value."""
+    house_style()
+    ordered = table.sort_values(value, ascending=False)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(ordered) + 1.2))
+    sns.barplot(data=ordered, y=category, x=value, color=PALETTE[0], ax=ax)
+    ax.bar_label(ax.containers[0], fmt="%g", padding=3)
+    ax.set(title=title, xlabel=xlabel or value, ylabel="")
+    fig.tight_layout()
+    return fig
