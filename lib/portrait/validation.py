@@ -13,6 +13,7 @@ from pandera.errors import SchemaErrors
 from .readers import ROW
 
 QUARANTINE_COLUMNS = ["source", "file", "row", "columns", "values", "reason"]
+WHOLE_ROW = "(whole row)"
 
 
 def empty_quarantine() -> pd.DataFrame:
@@ -68,7 +69,11 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
         cases = errors.failure_cases
     cases = cases[cases["index"].notna()].copy()
     cases["index"] = cases["index"].astype(int)
-    cases["column"] = cases["column"].fillna("(whole row)").astype(str)
+    whole_row = cases["schema_context"].eq("DataFrameSchema")
+    cases["column"] = cases["column"].astype("string").mask(whole_row, WHOLE_ROW).fillna(WHOLE_ROW)
+    # A blank row fails every required column too; its one reason is that it is blank.
+    blank = set(cases.loc[whole_row, "index"])
+    cases = cases[~cases["index"].isin(blank) | whole_row]
     cases["reason"] = cases.apply(_reason, axis=1)
     cases["value"] = [
         "[personal]" if col in personal else ("" if pd.isna(v) else str(v))
@@ -81,7 +86,7 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
         "row": frame.loc[list(grouped.groups), ROW].astype("int64").to_numpy(),
         "columns": grouped["column"].agg("; ".join).to_numpy(),
         "values": grouped["value"].agg(lambda v: "; ".join(x for x in v if x)).to_numpy(),
-        "reason": grouped.apply(lambda g: "; ".join(f"{c}: {r}" if c != "(whole row)" else r
+        "reason": grouped.apply(lambda g: "; ".join(f"{c}: {r}" if c != WHOLE_ROW else r
                                                     for c, r in zip(g["column"], g["reason"]))).to_numpy(),
     }).astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row"})
     return frame.drop(index=list(grouped.groups)), bad

@@ -204,7 +204,9 @@ def _add_dirt(frame: pd.DataFrame, sample: pd.DataFrame, rng: np.random.Generato
     truth.loc[ranges, "out_of_range"] = True
     truth.loc[incompletes, "incomplete"] = True
 
-    dup_src = np.sort(order[215:265])
+    # Duplicates are re-submissions by people who left a contact: that is how they can be recognised.
+    with_contact = [i for i in order[221:] if frame.loc[i, "What is your e-mail address?"]]
+    dup_src = np.sort(with_contact[:50])
     dups = frame.iloc[dup_src].copy()
     dups["Response ID"] = [f"R{900000 + i}" for i in range(len(dups))]
     shift = pd.to_timedelta(rng.integers(120, 3600, len(dups)), unit="s")
@@ -215,7 +217,7 @@ def _add_dirt(frame: pd.DataFrame, sample: pd.DataFrame, rng: np.random.Generato
     dup_truth["duplicate"] = True
 
     blank = pd.DataFrame("", index=range(12), columns=frame.columns)
-    broken = frame.iloc[order[265:271]].copy()
+    broken = frame.iloc[order[215:221]].copy()
     broken["Response ID"] = [f"R{800000 + i}" for i in range(len(broken))]
     broken.iloc[:3, broken.columns.get_loc("Response ID")] = ""
     broken.iloc[3:, broken.columns.get_loc("Submit time")] = "not submitted"
