@@ -130,7 +130,7 @@ def collect_transcripts(study: Study, secret: bytes, participants: pd.DataFrame 
         keys = participants.set_index(id_column)["person_key"] if "person_key" in participants else None
         turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
     quarantine = pd.DataFrame({
-        "source": "transcripts", "file": problems["file"], "row": problems["row"].fillna(0).astype("int64"),
+        "source": "transcripts", "file": problems["file"], "row": problems["row"].astype("Int64"),
         "columns": problems["column"], "values": "", "reason": problems["reason"],
     }).astype({c: "string" for c in validation.QUARANTINE_COLUMNS if c != "row"})
     return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(files), "files",
@@ -237,8 +237,9 @@ def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict
 
 def link_summary(result: CollectResult) -> pd.DataFrame:
     """How many records of each source share a `person_key` with another source (the pseudonymous link)."""
+    # Transcripts inherit their key from the participants table, so they would only repeat it.
     keys = {name: set(s.table["person_key"].dropna()) for name, s in result.sources.items()
-            if "person_key" in s.table.columns}
+            if "person_key" in s.table.columns and name != "transcripts"}
     rows = []
     for name, own in keys.items():
         for other, theirs in keys.items():

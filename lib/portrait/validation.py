@@ -17,7 +17,7 @@ WHOLE_ROW = "(whole row)"
 
 
 def empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in QUARANTINE_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string") for c in QUARANTINE_COLUMNS})
 
 
 def parses_as_datetime(fmt: str | None) -> pa.Check:
@@ -76,14 +76,14 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
     cases = cases[~cases["index"].isin(blank) | whole_row]
     cases["reason"] = cases.apply(_reason, axis=1)
     cases["value"] = [
-        "[personal]" if col in personal else ("" if pd.isna(v) else str(v))
+        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else str(v))
         for col, v in zip(cases["column"], cases["failure_case"])
     ]
     grouped = cases.sort_values(["index", "column"]).groupby("index", sort=True)
     bad = pd.DataFrame({
         "source": source,
         "file": file,
-        "row": frame.loc[list(grouped.groups), ROW].astype("int64").to_numpy(),
+        "row": pd.array(frame.loc[list(grouped.groups), ROW].to_numpy(), dtype="Int64"),
         "columns": grouped["column"].agg("; ".join).to_numpy(),
         "values": grouped["value"].agg(lambda v: "; ".join(x for x in v if x)).to_numpy(),
         "reason": grouped.apply(lambda g: "; ".join(f"{c}: {r}" if c != WHOLE_ROW else r
