@@ -12,7 +12,7 @@ import json, resource, time
 _start = time.perf_counter()
 {body}
 _seconds = time.perf_counter() - _start
-print("@@" + json.dumps({{"seconds": _seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print("\\n@@" + json.dumps({{"seconds": _seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
@@ -24,6 +24,7 @@ def measure(body: str, cwd: str = ".") -> dict:
 
 def report(rows: list[tuple[str, dict]], baseline: str) -> None:
     base = dict(rows)[baseline]["seconds"]
-    print(f"{'task':<44}{'seconds':>10}{'peak MiB':>10}{'x ' + baseline:>22}")
+    print(f"{'task':<46}{'seconds':>9}{'peak MiB':>10}{'ratio':>8}")
     for name, figures in rows:
-        print(f"{name:<44}{figures['seconds']:>10.2f}{figures['peak_mib']:>10.0f}{figures['seconds'] / base:>22.2f}")
+        print(f"{name:<46}{figures['seconds']:>9.2f}{figures['peak_mib']:>10.0f}{figures['seconds'] / base:>8.2f}")
+    print(f"ratio = seconds / seconds of '{baseline}', measured in this run")

@@ -48,7 +48,12 @@ def select_steps(steps: list[str] | None) -> list[str]:
 
 
 def notebook_parameters(path: Path) -> set[str]:
-    return set(papermill.inspect_notebook(str(path)))
+    """Names declared in the notebook's `parameters` cell."""
+    try:
+        return set(papermill.inspect_notebook(str(path)))
+    except ValueError as exc:  # papermill needs the notebook's kernel to parse its parameters
+        raise PipelineError(f"{path}: {exc} Open it in JupyterLab, choose the 'Python (portrait)' kernel "
+                            "and save.") from None
 
 
 def export_html(notebook: Path, target: Path) -> Path:
@@ -57,6 +62,20 @@ def export_html(notebook: Path, target: Path) -> Path:
                             embed_images=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     return atomic.write_text(body, target)
+
+
+def _source_cell(executed: Path, index: int) -> tuple[int, str]:
+    """Number (from 1, as in the source notebook) and first code line of the executed cell `index`.
+
+    papermill inserts an `injected-parameters` cell; it is not counted, so the number matches
+    what a researcher sees when opening the notebook in JupyterLab.
+    """
+    cells = [c for c in nbformat.read(executed, as_version=4).cells
+             if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]  # banner added after the failure
+    injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    number = index + 1 - sum(1 for i in injected if i < index)
+    lines = [l for l in cells[index].source.splitlines() if l.strip() and not l.startswith("#")]
+    return number, (lines[0].strip() if lines else "")
 
 
 def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str]) -> str:
@@ -109,9 +128,10 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
                                        kernel_name=kernel, progress_bar=progress, cwd=str(root),
                                        report_mode=False)
         except PapermillExecutionError as exc:
+            cell, first_line = _source_cell(output, exc.cell_index)
             raise PipelineError(
-                f"{step}.ipynb failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
-                f"{exc.ename}: {exc.evalue}\nThe executed notebook up to the failure is kept at {output}."
+                f"{step}.ipynb failed in cell {cell} (`{first_line}`): {exc.ename}: {exc.evalue}\n"
+                f"The executed notebook up to the failure is kept at {output}."
             ) from None
         export_html(output, run_dir / f"{step}.html")
         result.seconds[step] = time.perf_counter() - started
