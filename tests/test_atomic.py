@@ -1,5 +1,7 @@
 """Atomic writes: a failure while writing leaves the previous file whole and no temporary behind."""
 
+import stat
+
 import pandas as pd
 import pytest
 
@@ -37,3 +39,9 @@ def test_unwritable_frame_does_not_replace_target(tmp_path):
         atomic.write_parquet(bad, target)
     assert target.read_bytes() == before
     assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    path = atomic.write_text("x", tmp_path / "report.html")
+    # Not the 0600 of a temporary file: what any new file gets under the current umask.
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~atomic._UMASK

@@ -71,6 +71,7 @@ def test_runner_writes_html_per_step_and_moves_latest(demo_run):
     assert result.executed == ["01_collect"]
     page = (result.run_dir / "01_collect.html").read_text()
     assert "reconciles" in page and "data:image/png;base64" in page  # tables and inline chart
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the page must open offline, without requests"
     assert (reports / "demo" / "latest").resolve() == result.run_dir
 
 

@@ -24,6 +24,7 @@ from .errors import PipelineError
 
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
 KERNEL = "portrait"
+TEMPLATES = str(Path(__file__).with_name("templates"))
 
 
 @dataclass
@@ -59,7 +60,7 @@ def notebook_parameters(path: Path) -> set[str]:
 def export_html(notebook: Path, target: Path) -> Path:
     """Stakeholder HTML of an executed notebook: no code cells, no prompts, images inline."""
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
+                            embed_images=True, template_name="offline", extra_template_basedirs=[TEMPLATES])
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     return atomic.write_text(body, target)
 
