@@ -19,3 +19,7 @@ class PrivacyError(PortraitError):
 
 class PipelineError(PortraitError):
     """A notebook of the pipeline failed; the message names notebook, cell and error."""
+
+
+class CodebookError(PortraitError):
+    """A codebook is malformed or does not fit the data; the message names the question and the fix."""

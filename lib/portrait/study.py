@@ -109,6 +109,12 @@ class Sources(_Strict):
     transactions: TransactionSource | None = None
 
 
+class Codebooks(_Strict):
+    """Codebook files inside the study folder."""
+
+    survey: str | None = Field(None, description="survey codebook (questions, labels, scales, derived)")
+
+
 class Privacy(_Strict):
     secret_env: str = "PORTRAIT_SECRET"
     secret_file: str | None = Field(None, description="file holding the key; must lie outside the repository")
@@ -122,6 +128,7 @@ class StudyConfig(_Strict):
     report_language: Language = "en"
     privacy: Privacy = Field(default_factory=Privacy)
     sources: Sources
+    codebooks: Codebooks = Field(default_factory=Codebooks)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
@@ -210,6 +217,12 @@ def _check_files(study_dir: Path, config: StudyConfig, file: Path) -> None:
             raise StudyConfigError(
                 f"{file}: `sources.{name}.path` points at {source.path!r}, which does not exist in {study_dir}. "
                 "Correct the path or remove the source."
+            )
+    for name, relative in config.codebooks.model_dump().items():
+        if relative and not _inside(study_dir, relative).exists():
+            raise StudyConfigError(
+                f"{file}: `codebooks.{name}` points at {relative!r}, which does not exist in {study_dir}. "
+                "Correct the path or remove the key."
             )
     if config.privacy.secret_file:
         secret = Path(config.privacy.secret_file).expanduser().resolve()

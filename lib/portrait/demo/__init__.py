@@ -30,6 +30,7 @@ LOYALTY_MONTHS = 18
 SURVEY_START = pd.Timestamp("2026-01-12 08:00")
 
 STUDY_YML = Path(__file__).with_name("study.yml")
+CODEBOOK_YML = Path(__file__).with_name("codebook.yml")
 
 
 def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None) -> Path:
@@ -68,6 +69,7 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
         _freeze_zip(path)
 
     shutil.copyfile(STUDY_YML, staging / "study.yml")
+    shutil.copyfile(CODEBOOK_YML, staging / "codebook.yml")
     _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)
