@@ -1,0 +1,245 @@
+"""Banner tables: a question down the side, a banner of columns across, with significance letters.
+
+Each banner variable's categories get letters (A, B, C …). A cell carries the letter of every
+column of the same banner variable it is significantly higher than: column proportions by a
+two-proportion z-test, means by Welch's t-test, both on effective bases when weights exist, with an
+optional multiple-comparison correction across the pairs of a row.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from . import atomic
+
+TOTAL = "Total"
+
+
+@dataclass
+class Column:
+    banner: str
+    category: str
+    letter: str
+    mask: np.ndarray
+
+
+def banner_columns(banner: dict[str, pd.Series], index: pd.Index) -> list[Column]:
+    """Total plus one column per category of each banner variable (categorical order kept)."""
+    columns = [Column(TOTAL, TOTAL, "", np.ones(len(index), dtype=bool))]
+    letters = iter(string.ascii_uppercase + string.ascii_lowercase)
+    for name, series in banner.items():
+        series = series.reindex(index)
+        categories = (list(series.cat.categories) if isinstance(series.dtype, pd.CategoricalDtype)
+                      else sorted(series.dropna().unique(), key=str))
+        for category in categories:
+            columns.append(Column(name, str(category), next(letters), series.eq(category).fillna(False).to_numpy()))
+    return columns
+
+
+def _effective_n(w: np.ndarray) -> float:
+    return float(w.sum() ** 2 / (w ** 2).sum()) if w.sum() > 0 else 0.0
+
+
+@dataclass
+class BannerTable:
+    """Values (column % or means) with letters, unweighted and effective bases, per banner column."""
+
+    title: str
+    kind: str
+    values: pd.DataFrame
+    letters: pd.DataFrame
+    bases: pd.DataFrame
+    alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """Display form: '45.2 BC' cells, then the base rows."""
+        shown = self.values.round(1).astype(str).where(self.values.notna(), "–")
+        shown = shown + self.letters.map(lambda s: f" {s}" if s else "")
+        return pd.concat([shown, self.bases.round(1).astype(str)])
+
+    def summary(self) -> pd.DataFrame:
+        return self.to_frame()
+
+    def to_html(self) -> str:
+        """Self-contained HTML table; every label is escaped (answers can contain markup)."""
+        frame = self.to_frame()
+        head = "".join(f"<th>{html.escape(b)}<br>{html.escape(c)}{f' ({l})' if l else ''}</th>"
+                       for b, c, l in frame.columns)
+        body = "".join(f"<tr><th>{html.escape(str(i))}</th>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+                       + "</tr>" for i, row in zip(frame.index, frame.to_numpy()))
+        return (f"<table class='banner'><caption>{html.escape(self.title)} ({html.escape(self.kind)}; letters: "
+                f"higher than that column at p &lt; {self.alpha})</caption><tr><th></th>{head}</tr>{body}</table>")
+
+
+def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str) -> pd.DataFrame:
+    letters = pd.DataFrame("", index=values.index, columns=values.columns)
+    groups: dict[str, list[int]] = {}
+    for i, col in enumerate(columns):
+        if col.banner != TOTAL:
+            groups.setdefault(col.banner, []).append(i)
+    for row in values.index:
+        pairs, pvalues = [], []
+        for members in groups.values():
+            for a in members:
+                for b in members:
+                    if a < b:
+                        p = pvalue(row, a, b)
+                        if not np.isnan(p):
+                            pairs.append((a, b))
+                            pvalues.append(p)
+        if not pvalues:
+            continue
+        if correction != "none":
+            pvalues = multipletests(pvalues, alpha=alpha, method=correction)[1]
+        for (a, b), p in zip(pairs, pvalues):
+            if p < alpha:
+                high, low = (a, b) if values.loc[row].iloc[a] > values.loc[row].iloc[b] else (b, a)
+                cell = values.columns[high]
+                letters.loc[row, cell] = "".join(sorted(letters.loc[row, cell] + columns[low].letter))
+    return letters
+
+
+def _frame_columns(columns: list[Column]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_tuples([(c.banner, c.category, c.letter) for c in columns],
+                                     names=["banner", "column", "letter"])
+
+
+def _bases(columns: list[Column], answered: np.ndarray, w: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame([[float((c.mask & answered).sum()) for c in columns],
+                         [_effective_n(w[c.mask & answered]) for c in columns]],
+                        index=["Base (unweighted)", "Base (effective)"], columns=_frame_columns(columns))
+
+
+def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | None = None,
+             alpha: float = 0.05, correction: str = "none", title: str | None = None) -> BannerTable:
+    """Column percentages of `row`'s categories in every banner column, with z-test letters."""
+    w = (weights.reindex(row.index).to_numpy(dtype=float) if weights is not None else np.ones(len(row)))
+    answered = row.notna().to_numpy()
+    columns = banner_columns(banner, row.index)
+    categories = (list(row.cat.categories) if isinstance(row.dtype, pd.CategoricalDtype)
+                  else sorted(row.dropna().unique(), key=str))
+    shares = np.full((len(categories), len(columns)), np.nan)
+    for j, col in enumerate(columns):
+        base = w[col.mask & answered].sum()
+        for i, category in enumerate(categories):
+            hit = col.mask & answered & row.eq(category).fillna(False).to_numpy()
+            shares[i, j] = 100 * w[hit].sum() / base if base else np.nan
+    values = pd.DataFrame(shares, index=[str(c) for c in categories], columns=_frame_columns(columns))
+    bases = _bases(columns, answered, w)
+    n_eff = bases.loc["Base (effective)"].to_numpy()
+
+    def pvalue(r, a, b):
+        p1, p2 = values.loc[r].iloc[a] / 100, values.loc[r].iloc[b] / 100
+        n1, n2 = n_eff[a], n_eff[b]
+        if min(n1, n2) < 2 or np.isnan(p1) or np.isnan(p2) or (p1 in (0, 1) and p1 == p2):
+            return np.nan
+        return float(proportions_ztest([p1 * n1, p2 * n2], [n1, n2])[1])
+
+    return BannerTable(title or str(row.name), "column %", values,
+                       _letters_for(values, pvalue, columns, alpha, correction), bases, alpha)
+
+
+def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
+                alpha: float = 0.05, correction: str = "none", title: str = "Means") -> BannerTable:
+    """Weighted means of numeric `variables` (rows) per banner column, with Welch t-test letters."""
+    w_all = (weights.reindex(variables.index).to_numpy(dtype=float) if weights is not None
+             else np.ones(len(variables)))
+    columns = banner_columns(banner, variables.index)
+    means = pd.DataFrame(index=list(variables.columns), columns=_frame_columns(columns), dtype=float)
+    sds, ns = means.copy(), means.copy()
+    for name in variables.columns:
+        x = variables[name].astype("float64").to_numpy()
+        ok = ~np.isnan(x)
+        for j, col in enumerate(columns):
+            m = col.mask & ok
+            if m.sum() == 0:
+                continue
+            wm = w_all[m]
+            mean = np.average(x[m], weights=wm)
+            means.iloc[means.index.get_loc(name), j] = mean
+            sds.iloc[sds.index.get_loc(name), j] = np.sqrt(np.average((x[m] - mean) ** 2, weights=wm))
+            ns.iloc[ns.index.get_loc(name), j] = _effective_n(wm)
+    answered = variables.notna().any(axis=1).to_numpy()
+
+    def pvalue(r, a, b):
+        n1, n2 = ns.loc[r].iloc[a], ns.loc[r].iloc[b]
+        if np.isnan(n1) or np.isnan(n2) or min(n1, n2) < 2:
+            return np.nan
+        return float(stats.ttest_ind_from_stats(means.loc[r].iloc[a], sds.loc[r].iloc[a] * np.sqrt(n1 / (n1 - 1)), n1,
+                                                means.loc[r].iloc[b], sds.loc[r].iloc[b] * np.sqrt(n2 / (n2 - 1)), n2,
+                                                equal_var=False).pvalue)
+
+    return BannerTable(title, "mean", means, _letters_for(means, pvalue, columns, alpha, correction),
+                       _bases(columns, answered, w_all), alpha)
+
+
+def top_box(values: pd.Series, top: list, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
+    """Share (%) answering one of `top` codes, with a Wilson interval on the effective base."""
+    ok = values.notna().to_numpy()
+    w = weights.reindex(values.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
+    hit = values[ok].isin(top).to_numpy()
+    share = float((w * hit).sum() / w.sum())
+    n = _effective_n(w)
+    low, high = proportion_confint(share * n, n, alpha=1 - confidence, method="wilson")
+    return {"share %": round(100 * share, 1), "ci low": round(100 * low, 1), "ci high": round(100 * high, 1),
+            "base": int(ok.sum()), "effective base": round(n, 1)}
+
+
+def nps(scores: pd.Series, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
+    """Net Promoter Score (promoters 9-10 minus detractors 0-6) with a normal-approximation interval."""
+    ok = scores.notna().to_numpy()
+    x = scores[ok].astype(float).to_numpy()
+    w = weights.reindex(scores.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
+    promoters = float((w * (x >= 9)).sum() / w.sum())
+    detractors = float((w * (x <= 6)).sum() / w.sum())
+    score = promoters - detractors
+    n = _effective_n(w)
+    half = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((promoters + detractors - score ** 2) / n)
+    return {"NPS": round(100 * score, 1), "ci low": round(100 * (score - half), 1),
+            "ci high": round(100 * (score + half), 1), "promoters %": round(100 * promoters, 1),
+            "detractors %": round(100 * detractors, 1), "base": int(ok.sum()), "effective base": round(n, 1)}
+
+
+def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
+    """One sheet per table, formatted; every text cell is stored as text (never as a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    book.remove(book.active)
+    for number, table in enumerate(tables, start=1):
+        sheet = book.create_sheet(f"T{number}")
+        frame = table.to_frame()
+        _text(sheet.cell(1, 1), table.title).font = Font(bold=True, size=12)
+        _text(sheet.cell(2, 1), f"{table.kind}; letters: higher than that column at p < {table.alpha}")
+        for j, (banner, category, letter) in enumerate(frame.columns, start=2):
+            _text(sheet.cell(3, j), banner).font = Font(bold=True)
+            cell = _text(sheet.cell(4, j), f"{category} ({letter})" if letter else category)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE7E5")
+            cell.alignment = Alignment(wrap_text=True, horizontal="center")
+        for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy()), start=5):
+            _text(sheet.cell(i, 1), str(label)).font = Font(bold=label.startswith("Base"))
+            for j, value in enumerate(row, start=2):
+                _text(sheet.cell(i, j), str(value)).alignment = Alignment(horizontal="right")
+        sheet.column_dimensions["A"].width = 48
+    with atomic.atomic_path(path) as tmp:
+        book.save(tmp)
+    return Path(path)
+
+
+def _text(cell, value: str):
+    # openpyxl treats a string starting with "=" as a formula; an answer such as
+    # "=HYPERLINK(...)" must stay inert text in a stakeholder's spreadsheet.
+    cell.value = value
+    cell.data_type = "s"
+    return cell

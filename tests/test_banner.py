@@ -1,0 +1,93 @@
+"""Banner tables: hand-checked percentages and letters, means, T2B/NPS intervals, HTML and Excel."""
+
+import zipfile
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from scipy import stats
+
+from portrait.banner import crosstab, means_table, nps, to_excel, top_box
+
+
+def hand_table():
+    # City A: 80 of 100 like it; city B: 50 of 100; city C: 78 of 100.
+    city = ["A"] * 100 + ["B"] * 100 + ["C"] * 100
+    likes = ["yes"] * 80 + ["no"] * 20 + ["yes"] * 50 + ["no"] * 50 + ["yes"] * 78 + ["no"] * 22
+    return pd.Series(likes, name="likes"), {"city": pd.Series(city)}
+
+
+def z_pvalue(x1, n1, x2, n2):
+    p = (x1 + x2) / (n1 + n2)
+    z = (x1 / n1 - x2 / n2) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    return 2 * stats.norm.sf(abs(z))
+
+
+def test_column_percentages_and_letters_by_hand():
+    row, banner = hand_table()
+    table = crosstab(row, banner)
+    yes = table.values.loc["yes"]
+    assert yes[("Total", "Total", "")] == pytest.approx(208 / 3)
+    assert yes[("city", "A", "A")] == 80.0 and yes[("city", "B", "B")] == 50.0
+    assert z_pvalue(80, 100, 50, 100) < 0.05 and z_pvalue(80, 100, 78, 100) > 0.05
+    letters = table.letters.loc["yes"]
+    assert letters[("city", "A", "A")] == "B"  # A > B significantly, A vs C not
+    assert letters[("city", "C", "C")] == "B"
+    assert letters[("city", "B", "B")] == ""
+    assert table.letters.loc["no"][("city", "B", "B")] == "AC"
+    assert table.bases.loc["Base (unweighted)"].tolist() == [300, 100, 100, 100]
+
+
+def test_bonferroni_can_remove_a_borderline_letter():
+    row = pd.Series(["yes"] * 60 + ["no"] * 40 + ["yes"] * 46 + ["no"] * 54 + ["yes"] * 50 + ["no"] * 50)
+    banner = {"g": pd.Series(["A"] * 100 + ["B"] * 100 + ["C"] * 100)}
+    assert 0.05 / 3 < z_pvalue(60, 100, 46, 100) < 0.05
+    assert crosstab(row, banner).letters.loc["yes"][("g", "A", "A")] == "B"
+    assert crosstab(row, banner, correction="bonferroni").letters.loc["yes"][("g", "A", "A")] == ""
+
+
+def test_weights_use_the_effective_base():
+    row, banner = hand_table()
+    weights = pd.Series(np.where(np.arange(300) % 2 == 0, 2.0, 0.5))
+    table = crosstab(row, banner, weights)
+    effective = table.bases.loc["Base (effective)"]
+    assert effective[("city", "A", "A")] == pytest.approx(100 * 1.25 ** 2 / 2.125)
+    assert table.bases.loc["Base (unweighted)"][("city", "A", "A")] == 100
+
+
+def test_means_with_welch_letters():
+    rng = np.random.default_rng(1)
+    values = pd.DataFrame({"score": np.r_[rng.normal(4, 1, 80), rng.normal(3, 1, 80)]})
+    banner = {"g": pd.Series(["A"] * 80 + ["B"] * 80)}
+    table = means_table(values, banner)
+    expected = stats.ttest_ind(values["score"][:80], values["score"][80:], equal_var=False).pvalue
+    assert expected < 0.05
+    assert table.letters.loc["score"][("g", "A", "A")] == "B"
+    assert table.values.loc["score"][("g", "B", "B")] == pytest.approx(values["score"][80:].mean())
+
+
+def test_top_box_and_nps_intervals():
+    scores = pd.Series([10] * 50 + [8] * 30 + [3] * 20)
+    result = nps(scores)
+    assert result["NPS"] == 30.0
+    assert result["ci low"] < 30 < result["ci high"]
+    half = 1.959964 * np.sqrt((0.5 + 0.2 - 0.09) / 100)
+    assert result["ci high"] == pytest.approx(round(100 * (0.3 + half), 1))
+    t2b = top_box(pd.Series([5, 4, 4, 2, 1, None]), [4, 5])
+    assert t2b["share %"] == 60.0 and t2b["base"] == 5 and t2b["ci low"] < 60 < t2b["ci high"]
+
+
+def test_html_escapes_and_excel_keeps_formulas_as_text(tmp_path):
+    row = pd.Series(["=HYPERLINK(\"http://evil.example\",\"click\")", "<script>alert(1)</script>", "ok"] * 10)
+    table = crosstab(row, {"g": pd.Series(["A", "B"] * 15)}, title="Open answers")
+    page = table.to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    path = to_excel([table], tmp_path / "tables.xlsx")
+    sheet = openpyxl.load_workbook(path)["T1"]
+    labels = [sheet.cell(r, 1).value for r in range(5, 8)]
+    assert row.iloc[0] in labels
+    assert all(sheet.cell(r, 1).data_type == "s" for r in range(5, 8))
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml  # no formula anywhere
