@@ -113,6 +113,7 @@ class Codebooks(_Strict):
     """Codebook files inside the study folder."""
 
     survey: str | None = Field(None, description="survey codebook (questions, labels, scales, derived)")
+    open_ended: str | None = Field(None, description="code frame for open-ended answers")
 
 
 class Privacy(_Strict):

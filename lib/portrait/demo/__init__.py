@@ -31,6 +31,7 @@ SURVEY_START = pd.Timestamp("2026-01-12 08:00")
 
 STUDY_YML = Path(__file__).with_name("study.yml")
 CODEBOOK_YML = Path(__file__).with_name("codebook.yml")
+OPEN_CODES_YML = Path(__file__).with_name("open_codes.yml")
 
 
 def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None) -> Path:
@@ -70,6 +71,7 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
 
     shutil.copyfile(STUDY_YML, staging / "study.yml")
     shutil.copyfile(CODEBOOK_YML, staging / "codebook.yml")
+    shutil.copyfile(OPEN_CODES_YML, staging / "open_codes.yml")
     _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)
