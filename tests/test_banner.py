@@ -70,12 +70,12 @@ def test_means_with_welch_letters():
 def test_top_box_and_nps_intervals():
     scores = pd.Series([10] * 50 + [8] * 30 + [3] * 20)
     result = nps(scores)
-    assert result["NPS"] == 30.0
+    assert result["estimate"] == 30.0
     assert result["ci low"] < 30 < result["ci high"]
     half = 1.959964 * np.sqrt((0.5 + 0.2 - 0.09) / 100)
     assert result["ci high"] == pytest.approx(round(100 * (0.3 + half), 1))
     t2b = top_box(pd.Series([5, 4, 4, 2, 1, None]), [4, 5])
-    assert t2b["share %"] == 60.0 and t2b["base"] == 5 and t2b["ci low"] < 60 < t2b["ci high"]
+    assert t2b["estimate"] == 60.0 and t2b["base"] == 5 and t2b["ci low"] < 60 < t2b["ci high"]
 
 
 def test_html_escapes_and_excel_keeps_formulas_as_text(tmp_path):

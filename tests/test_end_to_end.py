@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -55,6 +56,9 @@ def texts_of(folder: Path):
     for path in sorted(folder.rglob("*")):
         if path.suffix == ".parquet":
             yield path, pd.read_parquet(path).to_csv()
+        elif path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            yield path, "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
         elif path.is_file() and path.suffix in {".html", ".ipynb", ".json", ".md", ".csv"}:
             yield path, path.read_text(encoding="utf-8", errors="replace")
 
@@ -62,13 +66,13 @@ def texts_of(folder: Path):
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
-    result = pipeline.run("data/raw/demo", ROOT, ["01"], reports=reports, progress=False, say=lambda m: None)
+    result = pipeline.run("data/raw/demo", ROOT, ["01", "02"], reports=reports, progress=False, say=lambda m: None)
     return result, reports
 
 
 def test_runner_writes_html_per_step_and_moves_latest(demo_run):
     result, reports = demo_run
-    assert result.executed == ["01_collect"]
+    assert result.executed == ["01_collect", "02_survey_coding"]
     page = (result.run_dir / "01_collect.html").read_text()
     assert "reconciles" in page and "data:image/png;base64" in page  # tables and inline chart
     assert not re.search(r'(src|href)="(https?:)?//', page), "the page must open offline, without requests"

@@ -62,3 +62,13 @@ def test_missing_value_on_a_weighting_variable():
     frame.loc[3, "city"] = None
     with pytest.raises(WeightingError, match="`city`: 1 respondent"):
         rake(frame, TARGETS)
+
+
+def test_missing_values_can_be_left_at_weight_one_and_are_counted():
+    frame = sample()
+    frame.loc[[3, 7], "city"] = None
+    result = rake(frame, TARGETS, missing="unweighted")
+    assert result.unweighted == 2 and result.weights.loc[[3, 7]].tolist() == [1.0, 1.0]
+    known = frame["city"].notna()
+    shares = result.weights[known].groupby(frame.loc[known, "gender"]).sum() / result.weights[known].sum()
+    assert shares["F"] == pytest.approx(0.52)

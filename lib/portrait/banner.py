@@ -183,19 +183,21 @@ def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: 
 
 
 def top_box(values: pd.Series, top: list, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
-    """Share (%) answering one of `top` codes, with a Wilson interval on the effective base."""
+    """Share (%, `estimate`) answering one of `top` codes, with a Wilson interval on the effective base."""
     ok = values.notna().to_numpy()
     w = weights.reindex(values.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
     hit = values[ok].isin(top).to_numpy()
     share = float((w * hit).sum() / w.sum())
     n = _effective_n(w)
     low, high = proportion_confint(share * n, n, alpha=1 - confidence, method="wilson")
-    return {"share %": round(100 * share, 1), "ci low": round(100 * low, 1), "ci high": round(100 * high, 1),
+    return {"estimate": round(100 * share, 1), "ci low": round(100 * float(low), 1),
+            "ci high": round(100 * float(high), 1),
             "base": int(ok.sum()), "effective base": round(n, 1)}
 
 
 def nps(scores: pd.Series, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
-    """Net Promoter Score (promoters 9-10 minus detractors 0-6) with a normal-approximation interval."""
+    """Net Promoter Score (`estimate`: % promoters 9-10 minus % detractors 0-6) with a normal-approximation
+    interval on the effective base."""
     ok = scores.notna().to_numpy()
     x = scores[ok].astype(float).to_numpy()
     w = weights.reindex(scores.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
@@ -203,8 +205,8 @@ def nps(scores: pd.Series, weights: pd.Series | None = None, confidence: float =
     detractors = float((w * (x <= 6)).sum() / w.sum())
     score = promoters - detractors
     n = _effective_n(w)
-    half = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((promoters + detractors - score ** 2) / n)
-    return {"NPS": round(100 * score, 1), "ci low": round(100 * (score - half), 1),
+    half = float(stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((promoters + detractors - score ** 2) / n))
+    return {"estimate": round(100 * score, 1), "ci low": round(100 * (score - half), 1),
             "ci high": round(100 * (score + half), 1), "promoters %": round(100 * promoters, 1),
             "detractors %": round(100 * detractors, 1), "base": int(ok.sum()), "effective base": round(n, 1)}
 
@@ -243,3 +245,13 @@ def _text(cell, value: str):
     cell.value = value
     cell.data_type = "s"
     return cell
+
+
+def to_html_page(tables: list[BannerTable], title: str) -> str:
+    """One offline HTML page holding every table (no scripts, no external requests)."""
+    style = ("body{font-family:sans-serif;margin:2em}table.banner{border-collapse:collapse;margin:1.5em 0}"
+             "table.banner td,table.banner th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+             "caption{text-align:left;font-weight:bold;padding:4px 0}")
+    body = "".join(t.to_html() for t in tables)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>\n")

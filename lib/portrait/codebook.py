@@ -215,6 +215,7 @@ class CodedSurvey:
     unlabelled: pd.DataFrame
     declared_missing: pd.DataFrame
     unused_labels: pd.DataFrame
+    orders: dict[str, list[str]]
 
     def summary(self) -> pd.DataFrame:
         return self.variables
@@ -232,12 +233,19 @@ class CodedSurvey:
         return lines
 
     def labelled(self, variable: str) -> pd.Series:
-        """The variable with its value labels (categorical in label order)."""
-        labels = self.value_labels.get(variable)
+        """The variable with its value labels, categorical in label (or declared) order."""
         series = self.data[variable]
-        if not labels:
-            return series
-        return pd.Categorical(series.map(labels), categories=list(dict.fromkeys(labels.values())))
+        labels = self.value_labels.get(variable)
+        if labels:
+            return pd.Series(pd.Categorical(series.map(labels), categories=list(dict.fromkeys(labels.values()))),
+                             index=series.index, name=variable)
+        order = self.orders.get(variable)
+        if order:
+            return pd.Series(pd.Categorical(series, categories=order), index=series.index, name=variable)
+        return series
+
+    def labelled_frame(self, variables: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({v: self.labelled(v) for v in variables})
 
 
 def _norm(text: object) -> str:
@@ -328,7 +336,8 @@ def apply(codebook: Codebook, frame: pd.DataFrame, broke_off: pd.Series | None =
                                                     "closest_label"])
     declared = pd.DataFrame(declared_rows, columns=["question", "variable", "value", "respondents"])
     unused_labels = pd.DataFrame(unused, columns=["question", "variable", "code", "label"])
-    return CodedSurvey(out, variables, labels, unlabelled, declared, unused_labels)
+    orders = {d.id: d.order for d in codebook.derived if d.order}
+    return CodedSurvey(out, variables, labels, unlabelled, declared, unused_labels, orders)
 
 
 def _closest_label(value: object, q: Question) -> str | None:

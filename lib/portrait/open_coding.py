@@ -127,7 +127,8 @@ def propose_themes(answers: pd.Series, languages: pd.Series, n_themes: int = 4, 
     if len(texts) < n_themes * 2:
         return pd.DataFrame(columns=["theme", "top terms", "answers", "examples"])
     docs = [" ".join(w for w in lemmas(t, languages[i]) if len(w) > 3) for i, t in texts.items()]
-    tfidf = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True)
+    # Documents are already lemma strings; split on spaces only so "п'яти" stays one word.
+    tfidf = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True, token_pattern=r"\S+")
     matrix = tfidf.fit_transform(docs)
     model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=500)
     doc_topic = model.fit_transform(matrix)

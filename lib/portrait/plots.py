@@ -26,3 +26,16 @@ def bar(table: pd.DataFrame, category: str, value: str, title: str, xlabel: str 
     ax.set(title=title, xlabel=xlabel or value, ylabel="")
     fig.tight_layout()
     return fig
+
+
+def funnel(table: pd.DataFrame, title: str = "Brand funnel", value: str = "% of base"):
+    """Funnel stages top to bottom as bars of their share of all respondents, with conversions."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.2))
+    sns.barplot(data=table, y="stage", x=value, color=PALETTE[0], ax=ax, orient="h")
+    labels = [f"{v:g}%" + (f"  ({c:g}% of previous)" if pd.notna(c) else "")
+              for v, c in zip(table[value], table["conversion %"])]
+    ax.bar_label(ax.containers[0], labels=labels, padding=3, fontsize=9)
+    ax.set(title=title, xlabel="% of all respondents", ylabel="", xlim=(0, 130))
+    fig.tight_layout()
+    return fig

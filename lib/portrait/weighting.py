@@ -25,6 +25,7 @@ class WeightingResult:
     iterations: int
     converged: bool
     max_deviation: float
+    unweighted: int = 0
 
     @property
     def effective_base(self) -> float:
@@ -39,7 +40,9 @@ class WeightingResult:
     def summary(self) -> pd.DataFrame:
         w = self.weights.dropna()
         return pd.DataFrame([
-            ("respondents weighted", len(w)), ("iterations", self.iterations), ("converged", self.converged),
+            ("respondents weighted", len(w) - self.unweighted),
+            ("respondents left at weight 1 (no value on a weighting variable)", self.unweighted),
+            ("iterations", self.iterations), ("converged", self.converged),
             ("largest deviation from a target (pp)", round(100 * self.max_deviation, 6)),
             ("minimum weight", round(float(w.min()), 3)), ("maximum weight", round(float(w.max()), 3)),
             ("weighting efficiency %", round(self.efficiency, 1)), ("effective base", round(self.effective_base, 1)),
@@ -67,17 +70,25 @@ def _cap(w: np.ndarray, cap: float) -> np.ndarray:
 
 
 def rake(frame: pd.DataFrame, targets: dict[str, dict], cap: float | None = None, max_iter: int = 1000,
-         tolerance: float = 1e-10) -> WeightingResult:
+         tolerance: float = 1e-10, missing: str = "error") -> WeightingResult:
     """Rake `frame`'s respondents to `targets` (variable -> {category: share or percent}).
 
-    Raises WeightingError when a respondent has no value on a weighting variable, a target category
+    `missing="unweighted"` gives respondents with no value on a weighting variable weight 1 (they are
+    counted in the summary); the default raises. Raises WeightingError when a target category
     has no respondents, a sample category has no target, or the margins are not met within
     `tolerance` after `max_iter` iterations (for example when a cap makes them unreachable).
     """
     shares = {var: _shares(t) for var, t in targets.items()}
+    if absent := [var for var in shares if var not in frame.columns]:
+        raise WeightingError(f"weighting variable `{absent[0]}` is not in the data; fix the weighting targets.")
+    if missing == "unweighted":
+        # Respondents without a value on a weighting variable keep weight 1 and are reported.
+        known = frame[list(shares)].notna().all(axis=1)
+        result = rake(frame[known], targets, cap, max_iter, tolerance)
+        result.weights = result.weights.reindex(frame.index).fillna(1.0)
+        result.unweighted = int((~known).sum())
+        return result
     for var, target in shares.items():
-        if var not in frame.columns:
-            raise WeightingError(f"weighting variable `{var}` is not in the data; fix the weighting targets.")
         values = frame[var]
         if values.isna().any():
             raise WeightingError(f"`{var}`: {int(values.isna().sum())} respondent(s) have no value; "
