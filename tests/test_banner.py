@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from portrait.banner import crosstab, means_table, nps, to_excel, top_box
+from portrait.banner import crosstab, means_table, multi_table, nps, to_excel, top_box
 
 
 def hand_table():
@@ -91,3 +91,13 @@ def test_html_escapes_and_excel_keeps_formulas_as_text(tmp_path):
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml  # no formula anywhere
+
+
+def test_multi_select_table_shares_and_letters():
+    items = pd.DataFrame({"sport": [1] * 60 + [0] * 40 + [1] * 30 + [0] * 70, "travel": [1, 0] * 100})
+    items.loc[0, "travel"] = None  # did not answer that item
+    table = multi_table(items, {"g": pd.Series(["A"] * 100 + ["B"] * 100)}, labels={"sport": "Sport"})
+    assert list(table.values.index) == ["Sport", "travel"]
+    assert table.values.loc["Sport"][("g", "A", "A")] == 60.0
+    assert table.letters.loc["Sport"][("g", "A", "A")] == "B"
+    assert table.values.loc["travel"][("g", "A", "A")] == pytest.approx(49 / 99 * 100)

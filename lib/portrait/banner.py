@@ -255,3 +255,15 @@ def to_html_page(tables: list[BannerTable], title: str) -> str:
     body = "".join(t.to_html() for t in tables)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>\n")
+
+
+def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
+                alpha: float = 0.05, correction: str = "none", title: str = "Multi-select",
+                labels: dict[str, str] | None = None) -> BannerTable:
+    """A multi-select question: % choosing each option (0/1 columns of `items`) among those who answered."""
+    parts = [crosstab(items[column].map({1: "chosen", 0: "not chosen"}), banner, weights, alpha, correction)
+             for column in items.columns]
+    names = [labels.get(c, c) if labels else c for c in items.columns]
+    values = pd.concat([p.values.loc[["chosen"]] for p in parts]).set_axis(names)
+    letters = pd.concat([p.letters.loc[["chosen"]] for p in parts]).set_axis(names)
+    return BannerTable(title, "% choosing (several answers possible)", values, letters, parts[0].bases, alpha)

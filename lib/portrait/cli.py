@@ -27,12 +27,14 @@ def ensure_demo(path: Path = DEMO, seed: int | None = None, force: bool = False,
 
     seed = demo.DEFAULT_SEED if seed is None else seed
     stamp = path / ".portrait-demo"
-    if not force and stamp.exists() and stamp.read_text().strip() == str(seed):
+    # The stamp records the seed and the generator's own source, so a changed generator rebuilds.
+    signature = f"{seed} {demo.generator_digest()}"
+    if not force and stamp.exists() and stamp.read_text().strip() == signature:
         say(f"demo study already built in {path} (seed {seed})")
         return path
     say(f"building the demo study in {path} (seed {seed}) …")
     demo.build_demo(path, seed=seed)
-    stamp.write_text(f"{seed}\n")
+    stamp.write_text(f"{signature}\n")
     return path
 
 

@@ -220,6 +220,12 @@ class CodedSurvey:
     def summary(self) -> pd.DataFrame:
         return self.variables
 
+    def unlabelled_summary(self) -> pd.DataFrame:
+        """Unexplained answers per question and value, summed over the question's items."""
+        table = self.unlabelled.groupby(["question", "value"], sort=True).agg(
+            respondents=("respondents", "sum"), items=("variable", "nunique")).reset_index()
+        return table
+
     def messages(self) -> list[str]:
         """Readable lines for every answer no label explains and every label no answer used."""
         lines = []

@@ -7,6 +7,7 @@ segments, which no pipeline step reads; tests use them to check recovery).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -32,6 +33,15 @@ SURVEY_START = pd.Timestamp("2026-01-12 08:00")
 STUDY_YML = Path(__file__).with_name("study.yml")
 CODEBOOK_YML = Path(__file__).with_name("codebook.yml")
 OPEN_CODES_YML = Path(__file__).with_name("open_codes.yml")
+
+
+def generator_digest() -> str:
+    """Hash of the demo generator's files: the demo is rebuilt when they change."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.iterdir()):
+        if path.suffix in {".py", ".yml"}:
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None) -> Path:
