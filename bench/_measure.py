@@ -24,7 +24,7 @@ def measure(body: str, cwd: str = ".") -> dict:
 
 def report(rows: list[tuple[str, dict]], baseline: str) -> None:
     base = dict(rows)[baseline]["seconds"]
-    print(f"{'task':<46}{'seconds':>9}{'peak MiB':>10}{'ratio':>8}")
+    print(f"{'task':<56}{'seconds':>9}{'peak MiB':>10}{'ratio':>8}")
     for name, figures in rows:
-        print(f"{name:<46}{figures['seconds']:>9.2f}{figures['peak_mib']:>10.0f}{figures['seconds'] / base:>8.2f}")
+        print(f"{name:<56}{figures['seconds']:>9.2f}{figures['peak_mib']:>10.0f}{figures['seconds'] / base:>8.2f}")
     print(f"ratio = seconds / seconds of '{baseline}', measured in this run")

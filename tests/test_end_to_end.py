@@ -1,11 +1,13 @@
 """The demo through the real runner: no clear-text personal data anywhere, and identical reruns."""
 
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
 from portrait import Study, collect, pipeline, privacy
 
@@ -103,3 +105,21 @@ def test_two_collect_runs_give_identical_tables(tmp_path, demo_study):
         manifest = collect.write_outputs(study, collect.collect(study, secret), {"study": "demo"})
         digests.append({table: out["sha256"] for table, out in manifest["outputs"].items()})
     assert digests[0] == digests[1]
+
+
+def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
+    folder = tmp_path / "data" / "raw" / "solo"
+    (folder / "survey").mkdir(parents=True)
+    shutil.copyfile(DEMO / "survey" / "survey_export.csv", folder / "survey" / "export.csv")
+    shutil.copyfile(DEMO / "codebook.yml", folder / "codebook.yml")
+    config = yaml.safe_load((DEMO / "study.yml").read_text())
+    config["name"], config["parameters"] = "solo", {}
+    config["sources"] = {"survey": {**config["sources"]["survey"], "path": "survey/export.csv"}}
+    config["codebooks"] = {"survey": "codebook.yml"}
+    (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = pipeline.run(str(folder), ROOT, ["01", "02"], reports=tmp_path / "reports", progress=False,
+                          say=lambda m: None)
+    assert result.executed == ["01_collect", "02_survey_coding"]
+    coded = pd.read_parquet(tmp_path / "data" / "processed" / "solo" / "survey_coded.parquet")
+    assert len(coded) == 2300 and (coded["weight"] == 1.0).all()  # no targets: unweighted
+    assert not (tmp_path / "data" / "processed" / "solo" / "transactions.parquet").exists()

@@ -3,6 +3,7 @@
 import pytest
 import yaml
 
+from portrait.codebook import load_codebook
 from portrait.errors import StudyConfigError
 from portrait.skeleton import write_skeleton
 from portrait.study import Study
@@ -99,6 +100,8 @@ def test_new_study_skeleton_is_a_valid_study_once_files_exist(tmp_path):
         (folder / relative).write_text("x\n")
     study = Study.load(folder)
     assert study.config.privacy.allow_demo_secret is False
+    book = load_codebook(study.raw_path(study.config.codebooks.survey))
+    assert [q.id for q in book.questions] == ["age", "gender"]
     with pytest.raises(StudyConfigError, match="already exists"):
         write_skeleton(folder, "fresh")
 

@@ -261,19 +261,21 @@ def _norm(text: object) -> str:
 def _code_values(raw: pd.Series, q: Question) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(coded values, mask of unexplained answers, mask of declared-missing answers)."""
     present = raw.notna() & raw.astype("string").str.strip().ne("")
+    # Normalise each distinct answer once: exports repeat a handful of answers many times.
+    normalised = raw.map({v: _norm(v) for v in raw.dropna().unique()})
     missing_text = {_norm(m) for m in q.missing}
-    declared = present & raw.map(_norm, na_action="ignore").isin(missing_text)
+    declared = present & normalised.isin(missing_text)
     if q.type == "open":
         return raw.where(present & ~declared), pd.Series(False, index=raw.index), declared
     if q.type == "date":
         values = pd.to_datetime(raw.where(present & ~declared), format="mixed", errors="coerce")
         return values, present & ~declared & values.isna(), declared
-    number = pd.to_numeric(raw, errors="coerce")
+    number = pd.to_numeric(raw, errors="coerce").astype("float64")
     if q.labels and q.type in ("single", "likert"):
         by_label = {_norm(v): k for k, v in q.labels.items()}
-        from_label = raw.map(lambda v: by_label.get(_norm(v)), na_action="ignore")
+        from_label = normalised.map(by_label)
         from_code = number.where(number.isin(list(q.labels)))
-        values = pd.to_numeric(from_label, errors="coerce").fillna(from_code)
+        values = pd.to_numeric(from_label, errors="coerce").astype("float64").fillna(from_code.astype("float64"))
         if q.type == "likert" and q.range:
             values = values.fillna(number.where(number.between(*q.range)))
     else:

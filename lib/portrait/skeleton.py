@@ -11,11 +11,14 @@ FOLDERS = ["survey", "interviews", "loyalty"]
 
 
 def write_skeleton(folder: Path, name: str) -> Path:
-    """Create `folder` with study.yml and empty source folders; refuses to overwrite a study."""
+    """Create `folder` with study.yml, codebook.yml and empty source folders; never overwrites a study."""
     if (folder / "study.yml").exists():
         raise StudyConfigError(f"{folder / 'study.yml'} already exists; choose another name or edit it.")
     for sub in FOLDERS:
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    template = files("portrait").joinpath("templates/study.yml").read_text(encoding="utf-8")
-    (folder / "study.yml").write_text(template.replace("__NAME__", name), encoding="utf-8")
+    templates = files("portrait").joinpath("templates")
+    study = templates.joinpath("study.yml").read_text(encoding="utf-8")
+    (folder / "study.yml").write_text(study.replace("__NAME__", name), encoding="utf-8")
+    (folder / "codebook.yml").write_text(templates.joinpath("codebook.yml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
     return folder
