@@ -117,3 +117,17 @@ def test_malformed_codebook_names_the_question(tmp_path):
     both = BOOK.replace("{id: age, column: Age,", "{id: age, column: Age, pattern: x,")
     with pytest.raises(CodebookError, match="exactly one of `column`"):
         book(both, tmp_path)
+
+
+def test_date_and_open_questions(tmp_path):
+    frame = pd.DataFrame({"When": ["2026-01-12 08:00:00", "yesterday", None], "Why": ["Too pricey", "", None]},
+                         dtype="string")
+    text = """
+questions:
+  - {id: when, column: When, type: date}
+  - {id: why, column: Why, type: open}
+"""
+    coded = codebook.apply(book(text, tmp_path), frame)
+    assert coded.data.loc[0, "when"] == pd.Timestamp("2026-01-12 08:00")
+    assert coded.unlabelled.set_index("variable").loc["when", "value"] == "yesterday"  # reported, not hidden
+    assert coded.data["why"].tolist()[0] == "Too pricey" and pd.isna(coded.data.loc[1, "why"])
