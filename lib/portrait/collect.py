@@ -85,11 +85,11 @@ def _read(study: Study, name: str, source: TableSource) -> tuple[pd.DataFrame, P
     return frame, path
 
 
-def _finish(frame: pd.DataFrame, source: TableSource, secret: bytes, names: list[str] = ()) -> pd.DataFrame:
-    """Mask free text, then replace personal columns by pseudonyms."""
+def _finish(frame: pd.DataFrame, source: TableSource, secret: bytes) -> pd.DataFrame:
+    """Mask contacts and card numbers in free text, then replace personal columns by pseudonyms."""
     frame = frame.copy()
     for column in source.open_text:
-        frame[column] = frame[column].map(lambda t: privacy.mask_text(t, names), na_action="ignore").astype("string")
+        frame[column] = frame[column].map(privacy.mask_text, na_action="ignore").astype("string")
     return privacy.pseudonymise(frame, source.personal, secret, source.link_key)
 
 

@@ -53,7 +53,7 @@ def _label(line: str, known: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _plain_lines_to_turns(lines: list[str], path: Path) -> list[dict]:
+def _plain_lines_to_turns(lines: list[str]) -> list[dict]:
     turns: list[dict] = []
     known: set[str] = set()
     for line in lines:
@@ -112,12 +112,13 @@ def read_transcript(path: Path, interviewer_labels: list[str], encoding: str = "
     if suffix not in EXTENSIONS:
         raise SourceFormatError(f"{path}: unsupported transcript format {suffix!r}; use {sorted(EXTENSIONS)}.")
     if suffix == ".docx":
-        turns = _plain_lines_to_turns(_docx_lines(path), path)
-        empty = not turns and not any(line.strip() for line in _docx_lines(path))
+        lines = _docx_lines(path)
+        turns = _plain_lines_to_turns(lines)
+        empty = not any(line.strip() for line in lines)
     else:
         text = decode_text(path.read_bytes(), encoding, path)
         empty = not text.strip()
-        turns = _cues_to_turns(text) if suffix in {".vtt", ".srt"} else _plain_lines_to_turns(text.splitlines(), path)
+        turns = _cues_to_turns(text) if suffix in {".vtt", ".srt"} else _plain_lines_to_turns(text.splitlines())
     if empty:
         raise SourceFormatError(f"{path}: the transcript is empty. Remove it or export it again.")
     if not turns or all(t["speaker"] is None for t in turns):
