@@ -69,9 +69,22 @@ def lemmas(text: str, language: str) -> list[str]:
     return [_lemma(w.casefold(), language) for w in WORD.findall(text)]
 
 
-def _contains(sequence: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(sequence[i:i + n] == phrase for i in range(len(sequence) - n + 1))
+def compile_pattern(pattern: str, language: str) -> list[set[str]]:
+    """Each word of a pattern as the forms it accepts: itself and its lemma.
+
+    Both, because lemmatising a word that is already a dictionary form can change it
+    (Russian "дорогой", expensive, lemmatises to "дорога", road).
+    """
+    return [{w.casefold(), _lemma(w.casefold(), language)} for w in WORD.findall(pattern)]
+
+
+def find(words: list[str], word_lemmas: list[str], pattern: list[set[str]]) -> int:
+    """Start of the first place where the pattern's words follow each other, or -1."""
+    n = len(pattern)
+    for i in range(len(words) - n + 1):
+        if all(words[i + k].casefold() in forms or word_lemmas[i + k] in forms for k, forms in enumerate(pattern)):
+            return i
+    return -1
 
 
 @dataclass
@@ -102,14 +115,15 @@ class OpenCoding:
 def code_answers(answers: pd.Series, frame: CodeFrame, languages: tuple[str, ...] = ("en", "uk", "ru")) -> OpenCoding:
     answered = answers.notna() & answers.astype("string").str.strip().ne("")
     language = answers.where(answered).map(lambda t: language_of(t, languages), na_action="ignore")
-    patterns = {code.code: {lang: [lemmas(p, lang) for p in phrases] for lang, phrases in code.patterns.items()}
+    patterns = {code.code: {lang: [compile_pattern(p, lang) for p in phrases] for lang, phrases in code.patterns.items()}
                 for code in frame.codes}
     result = pd.DataFrame(0, index=answers.index, columns=[c.code for c in frame.codes], dtype="int64")
     for index in answers.index[answered]:
         lang = language[index]
-        words = lemmas(answers[index], lang)
+        words = WORD.findall(answers[index])
+        word_lemmas = lemmas(answers[index], lang)
         for code, by_language in patterns.items():
-            if any(_contains(words, phrase) for phrase in by_language.get(lang, []) if phrase):
+            if any(find(words, word_lemmas, phrase) >= 0 for phrase in by_language.get(lang, []) if phrase):
                 result.loc[index, code] = 1
     return OpenCoding(result, language, answered, {c.code: c.label for c in frame.codes})
 

@@ -1,0 +1,61 @@
+"""Deductive auto-coding of interview turns with the qualitative codebook's patterns (on lemmas)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .open_coding import WORD, compile_pattern, find, language_of, lemmas
+from .qual_codebook import QualCodebook
+
+SEGMENT_COLUMNS = ["document", "turn", "code", "group", "matched", "rule"]
+
+
+def _phrases(book: QualCodebook) -> dict[str, list[tuple[str, str, list[set[str]]]]]:
+    """language -> [(code, pattern, compiled pattern)]."""
+    out: dict[str, list] = {}
+    for code in book.codes:
+        for lang, patterns in code.patterns.items():
+            for pattern in patterns:
+                compiled = compile_pattern(pattern, lang)
+                if compiled:
+                    out.setdefault(lang, []).append((code.code, pattern, compiled))
+    return out
+
+
+def autocode(turns: pd.DataFrame, book: QualCodebook, languages: tuple[str, ...] = ("en", "uk", "ru"),
+             role: str = "respondent") -> pd.DataFrame:
+    """One row per (turn, code) hit among `role` turns: the words matched and the rule that fired."""
+    phrases = _phrases(book)
+    groups = {c.code: c.group for c in book.codes}
+    rows = []
+    for turn in turns[turns["role"] == role].itertuples():
+        lang = language_of(turn.text, languages)
+        words = WORD.findall(turn.text)
+        word_lemmas = lemmas(turn.text, lang)
+        seen = set()
+        for code, pattern, compiled in phrases.get(lang, []):
+            start = -1 if code in seen else find(words, word_lemmas, compiled)
+            if start >= 0:
+                rows.append((turn.document, turn.turn, code, groups[code],
+                             " ".join(words[start:start + len(compiled)]), f"{lang}: {pattern}"))
+                seen.add(code)
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS).astype({"turn": "int64"})
+
+
+def code_frequencies(segments: pd.DataFrame, book: QualCodebook, participants: pd.Series) -> pd.DataFrame:
+    """Per code: coded turns and participants (documents) mentioning it, in codebook order."""
+    rows = []
+    for code in book.codes:
+        hits = segments[segments["code"] == code.code]
+        rows.append({"group": book.groups[code.group].label, "code": code.code, "label": code.label,
+                     "turns": len(hits), "participants": hits["document"].nunique(),
+                     "% of participants": round(100 * hits["document"].nunique() / max(len(participants), 1), 1)})
+    return pd.DataFrame(rows)
+
+
+def cooccurrence(segments: pd.DataFrame, level: str = "document") -> pd.DataFrame:
+    """How often two codes appear in the same document (or turn): a symmetric code × code matrix."""
+    keys = ["document"] if level == "document" else ["document", "turn"]
+    presence = segments.assign(hit=1).pivot_table(index=keys, columns="code", values="hit", aggfunc="max",
+                                                  fill_value=0)
+    return presence.T @ presence
