@@ -59,3 +59,22 @@ def cooccurrence(segments: pd.DataFrame, level: str = "document") -> pd.DataFram
     presence = segments.assign(hit=1).pivot_table(index=keys, columns="code", values="hit", aggfunc="max",
                                                   fill_value=0)
     return presence.T @ presence
+
+
+def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualCodebook,
+                       group: str | None = None) -> pd.DataFrame:
+    """% of participants in each attribute value (columns) mentioning each code (rows), with bases.
+
+    `attribute` is indexed by document (one value per interview), e.g. the brand relationship that
+    the participant's survey answers gave.
+    """
+    codes = [c for c in book.codes if group is None or c.group == group]
+    values = attribute.dropna()
+    present = set(zip(segments["document"], segments["code"]))
+    rows = {}
+    for code in codes:
+        rows[code.label] = {v: round(100 * sum((d, code.code) in present for d in docs) / len(docs), 1)
+                            for v, docs in values.groupby(values).groups.items()}
+    table = pd.DataFrame(rows).T
+    table.loc["Base (participants)"] = values.value_counts().reindex(table.columns)
+    return table

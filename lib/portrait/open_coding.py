@@ -140,7 +140,9 @@ def propose_themes(answers: pd.Series, languages: pd.Series, n_themes: int = 4, 
     texts = answers.dropna()
     if len(texts) < n_themes * 2:
         return pd.DataFrame(columns=["theme", "top terms", "answers", "examples"])
-    docs = [" ".join(w for w in lemmas(t, languages[i]) if len(w) > 3) for i, t in texts.items()]
+    # Masking placeholders such as [name] say nothing about a theme.
+    texts_plain = texts.str.replace(r"\[(?:name|email|phone|card)\]", " ", regex=True)
+    docs = [" ".join(w for w in lemmas(t, languages[i]) if len(w) > 3) for i, t in texts_plain.items()]
     # Documents are already lemma strings; split on spaces only so "п'яти" stays one word.
     tfidf = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True, token_pattern=r"\S+")
     matrix = tfidf.fit_transform(docs)

@@ -39,3 +39,15 @@ def funnel(table: pd.DataFrame, title: str = "Brand funnel", value: str = "% of 
     ax.set(title=title, xlabel="% of all respondents", ylabel="", xlim=(0, 130))
     fig.tight_layout()
     return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "g", cmap: str = "mako_r"):
+    """An annotated heatmap (e.g. code co-occurrence or a segment profile)."""
+    house_style()
+    size = max(5.0, 0.38 * max(matrix.shape))
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    sns.heatmap(matrix, annot=matrix.shape[0] <= 30, fmt=fmt, cmap=cmap, cbar=False, linewidths=0.5, ax=ax,
+                annot_kws={"size": 7})
+    ax.set(title=title, xlabel="", ylabel="")
+    fig.tight_layout()
+    return fig

@@ -1,14 +1,20 @@
-"""Interview transcripts -> speaker turns.
+"""Interview transcripts -> one row per speaker turn.
 
-Formats: .txt/.md (`Speaker: text`, also `**Speaker:** text`), .vtt and .srt (timed cues, voice tags
-`<v Speaker>`), .docx (paragraphs read like .txt lines). Consecutive cues of one speaker merge into
-one turn. A transcript with no speaker labels at all is refused with a clear error rather than
-guessed: `read_transcripts` then reports it as a problem and carries on with the other files.
+Formats: .txt/.md (`Speaker: text`, `**Speaker:** text`, `**Speaker**: text`, `- Speaker: text`),
+.vtt (cues with `<v Speaker>` voice tags or `Speaker:` payloads), .srt (cues with `Speaker:` payloads)
+and .docx (each paragraph read like a .txt line). A turn is everything one speaker says until another
+speaker starts, so consecutive cues or paragraphs of one speaker merge into one turn. Lines without a
+label continue the current turn; lines before the first label (title, date) are skipped.
+
+A transcript without any speaker label is refused rather than guessed at; `read_transcripts` then
+reports it as a problem and carries on with the other files.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,140 +24,193 @@ from .readers import decode_text
 
 TURN_COLUMNS = ["document", "turn", "speaker", "role", "start", "end", "text"]
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "reason"]
-EXTENSIONS = {".txt", ".md", ".vtt", ".srt", ".docx"}
+EXTENSIONS = (".txt", ".md", ".vtt", ".srt", ".docx")
+_TURN_TYPES = {"document": "string", "turn": "int64", "speaker": "string", "role": "string",
+               "start": "Float64", "end": "Float64", "text": "string"}
 
-# A label: up to 40 characters of letters (any script), digits, spaces, apostrophes, dots, hyphens.
-_LABEL = r"[^\W_][\w .'’ʼ-]{0,39}?"
-_LABELLED = re.compile(rf"^\s*(?:[-*]\s+)?(?:\*\*)?(?P<label>{_LABEL})(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?P<text>.*)$")
-_TIMING = re.compile(r"(?P<start>[\d:.,]+)\s*-->\s*(?P<end>[\d:.,]+)")
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>(?P<text>.*?)(?:</v>|$)", re.S)
-_TAG = re.compile(r"</?[^>]+>")
+_MAX_LABEL = 40
+_MAX_NEW_LABEL_WORDS = 3
+# Ukrainian is written with any of three apostrophes (Інтерв'юер, Інтерв’юер, Інтервʼюер): one speaker.
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+# Label at the very start of the line: a letter (any script), then letters, digits, spaces, apostrophes or
+# hyphens, never sentence punctuation. Optional markdown bullet and bold around it, then a colon.
+_LABELLED = re.compile(
+    r"^(?:[-*+]\s+)?(?:\*\*)?(?P<label>[^\W\d_](?:[^\W_]|[ '’ʼ-])*?)\s*(?:\*\*)?\s*:(?:\*\*)?\s*(?P<text>.*)$"
+)
+_HEADING = re.compile(r"^#{1,6}(?:\s|$)")
+_STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # hours are optional in WebVTT
+_TIMING = re.compile(rf"^\s*(?P<start>{_STAMP})\s*-->\s*(?P<end>{_STAMP})")
+_VOICE = re.compile(r"^\s*<v(?:\.[^\s>]+)*\s+(?P<label>[^>]+)>(?P<text>.*)$")
+_TAG = re.compile(r"<[^>]*>")
 
 
-def seconds(stamp: str) -> float:
-    """'01:02:03.250', '02:03.250' or '00:00:01,000' -> seconds."""
-    parts = stamp.replace(",", ".").split(":")
+class TranscriptFormatError(SourceFormatError):
+    """A SourceFormatError that also knows the line (or .docx paragraph) it is about, if any."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class _Turn:
+    speaker: str
+    start: float | None
+    end: float | None
+    parts: list[str] = field(default_factory=list)
+
+
+class _Turns:
+    """Collects speech line by line; a line by the current speaker, or without a speaker, extends the turn."""
+
+    def __init__(self, interviewer_labels: list[str]):
+        # Configured interviewer labels count as known from the first line, e.g. a lower-case "interviewer:".
+        self.known = {_key(label) for label in interviewer_labels}
+        self.turns: list[_Turn] = []
+        self.first_text_line: int | None = None  # where the reader should look if no label is found
+
+    def add(self, number: int, text: str, speaker: str | None = None,
+            start: float | None = None, end: float | None = None) -> None:
+        if self.first_text_line is None:
+            self.first_text_line = number
+        last = self.turns[-1] if self.turns else None
+        if speaker is not None and (last is None or _key(speaker) != _key(last.speaker)):
+            self.known.add(_key(speaker))
+            self.turns.append(_Turn(speaker, start, end, [text]))
+        elif last is not None:
+            last.parts.append(text)
+            last.end = end if end is not None else last.end
+        # Text before the first speaker label is a title or metadata header: skipped.
+
+    def split_label(self, line: str) -> tuple[str | None, str]:
+        """(speaker, text) when the line opens with a speaker label, else (None, line).
+
+        "I said: no" inside an answer must stay text, so a label counts only if it is a known speaker
+        or looks like a new one: at most three words, each starting with a capital letter or digit.
+        """
+        match = _LABELLED.match(line)
+        if match:
+            label = match["label"].strip()
+            words = label.split()
+            looks_new = len(words) <= _MAX_NEW_LABEL_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words)
+            if len(label) <= _MAX_LABEL and (_key(label) in self.known or looks_new):
+                return label, match["text"]
+        return None, line
+
+
+def _key(label: str) -> str:
+    """Comparison form of a label: trimmed, case-folded, one kind of apostrophe, single spaces."""
+    return " ".join(label.translate(_APOSTROPHES).casefold().split())
+
+
+def _seconds(stamp: str) -> float:
+    """'01:02:03.250', '01:02.500' or '00:00:01,000' -> seconds."""
     value = 0.0
-    for part in parts:
+    for part in stamp.replace(",", ".").split(":"):
         value = value * 60 + float(part)
     return value
 
 
-def _label(line: str, known: set[str]) -> tuple[str, str] | None:
-    """(speaker, text) if the line starts with a speaker label, else None.
-
-    A label already seen always counts. Until two speakers are known, a new short label (at most
-    three words) counts too; after that only known ones do, so "Well: I think…" inside an answer
-    does not open a new turn. (A third speaker joining late is read as part of the previous turn.)
-    """
-    match = _LABELLED.match(line)
-    if not match:
-        return None
-    label = match.group("label").strip()
-    if label in known or (len(known) < 2 and len(label.split()) <= 3):
-        return label, match.group("text").strip()
-    return None
+def _read_lines(numbered: list[tuple[int, str]], turns: _Turns) -> None:
+    """Plain text (.txt, .md, .docx): a labelled line opens a turn, any other line continues it."""
+    for number, line in numbered:
+        if line.strip() and not _HEADING.match(line):
+            speaker, text = turns.split_label(line)
+            turns.add(number, text, speaker)
 
 
-def _plain_lines_to_turns(lines: list[str]) -> list[dict]:
-    turns: list[dict] = []
-    known: set[str] = set()
-    for line in lines:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        labelled = _label(stripped, known)
-        if labelled:
-            speaker, text = labelled
-            known.add(speaker)
-            turns.append({"speaker": speaker, "start": None, "end": None, "text": text})
-        elif turns:
-            turns[-1]["text"] += " " + stripped
-        # Lines before the first label are a title or metadata header: ignored.
-    return turns
+def _read_cues(lines: list[str], turns: _Turns) -> None:
+    """WebVTT and SRT: payload lines follow a timing line up to the next blank line."""
+    cue: tuple[float, float] | None = None  # (start, end) while inside a cue's payload
+    for number, line in enumerate(lines, start=1):
+        timing = _TIMING.match(line)
+        if timing:
+            cue = (_seconds(timing["start"]), _seconds(timing["end"]))
+        elif not line.strip():
+            cue = None
+        elif cue is not None:  # outside a cue: WEBVTT header, NOTE/STYLE blocks, cue numbers
+            voice = _VOICE.match(line)
+            if voice:
+                speaker, text = voice["label"].strip(), voice["text"]
+            else:
+                speaker, text = turns.split_label(_TAG.sub("", line))
+            turns.add(number, html.unescape(_TAG.sub("", text)), speaker, *cue)
 
 
-def _cues_to_turns(text: str) -> list[dict]:
-    turns: list[dict] = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        lines = [l for l in block.strip().split("\n") if l.strip()]
-        timing_at = next((i for i, l in enumerate(lines) if _TIMING.search(l)), None)
-        if timing_at is None:
-            continue  # WEBVTT header, NOTE or STYLE block
-        timing = _TIMING.search(lines[timing_at])
-        payload = " ".join(lines[timing_at + 1:])
-        voice = _VOICE.search(payload)
-        if voice:
-            speaker, said = voice.group("label").strip(), voice.group("text")
-        else:
-            labelled = _LABELLED.match(_TAG.sub("", payload))
-            speaker, said = (labelled.group("label").strip(), labelled.group("text")) if labelled else (None, payload)
-        said = " ".join(_TAG.sub("", said).split())
-        start, end = seconds(timing.group("start")), seconds(timing.group("end"))
-        if turns and speaker is not None and turns[-1]["speaker"] == speaker:
-            turns[-1]["text"] += " " + said
-            turns[-1]["end"] = end
-        else:
-            turns.append({"speaker": speaker, "start": start, "end": end, "text": said})
-    return turns
-
-
-def _docx_lines(path: Path) -> list[str]:
+def _docx_paragraphs(path: Path) -> list[tuple[int, str]]:
+    """(paragraph number, text) pairs; a line break inside a paragraph starts a new line."""
     import docx
 
     try:
-        return [p.text for p in docx.Document(str(path)).paragraphs]
-    except Exception as exc:  # python-docx raises several zip/xml errors for a damaged file
-        raise SourceFormatError(f"{path}: not a readable .docx ({exc}). Re-save it from Word.") from None
+        paragraphs = docx.Document(str(path)).paragraphs
+    except Exception as exc:  # python-docx raises assorted zip/XML errors for a damaged or fake file
+        raise TranscriptFormatError(f"{path}: not a readable .docx ({exc}). Open it in Word and save it again.") from None
+    return [(number, line) for number, p in enumerate(paragraphs, start=1) for line in p.text.splitlines()]
 
 
 def read_transcript(path: Path, interviewer_labels: list[str], encoding: str = "auto") -> pd.DataFrame:
-    """One row per speaker turn (columns TURN_COLUMNS); roles from `interviewer_labels`."""
+    """One row per speaker turn (columns TURN_COLUMNS).
+
+    document = file stem; turn = 1..n; speaker = label as written; role = "interviewer" when the label is
+    one of `interviewer_labels` (ignoring case, surrounding spaces and apostrophe style), else
+    "respondent"; start/end = seconds for .vtt/.srt, NA otherwise; text with whitespace collapsed.
+    Raises SourceFormatError (TranscriptFormatError) for an unsupported extension, an empty transcript
+    and a transcript without speaker labels.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
-        raise SourceFormatError(f"{path}: unsupported transcript format {suffix!r}; use {sorted(EXTENSIONS)}.")
-    if suffix == ".docx":
-        lines = _docx_lines(path)
-        turns = _plain_lines_to_turns(lines)
-        empty = not any(line.strip() for line in lines)
-    else:
-        text = decode_text(path.read_bytes(), encoding, path)
-        empty = not text.strip()
-        turns = _cues_to_turns(text) if suffix in {".vtt", ".srt"} else _plain_lines_to_turns(text.splitlines())
-    if empty:
-        raise SourceFormatError(f"{path}: the transcript is empty. Remove it or export it again.")
-    if not turns or all(t["speaker"] is None for t in turns):
-        raise SourceFormatError(
-            f"{path}: no speaker labels found (line 1 onwards). Write each turn as 'Speaker: text' "
-            "(e.g. 'Interviewer: …' / 'Respondent: …') so turns and roles can be told apart."
+        raise TranscriptFormatError(
+            f"{path}: unsupported transcript format {suffix!r}. Save it as {', '.join(EXTENSIONS)} "
+            "or move it out of the transcripts folder."
         )
-    interviewers = {label.strip().casefold() for label in interviewer_labels}
-    frame = pd.DataFrame(turns)
-    frame["text"] = frame["text"].str.split().str.join(" ")
-    frame = frame[frame["text"].str.len() > 0].reset_index(drop=True)
-    frame.insert(0, "document", path.stem)
-    frame.insert(1, "turn", range(1, len(frame) + 1))
-    frame["role"] = ["interviewer" if str(s).strip().casefold() in interviewers else "respondent"
-                     for s in frame["speaker"]]
-    frame["start"] = pd.to_numeric(frame["start"], errors="coerce").astype("Float64")
-    frame["end"] = pd.to_numeric(frame["end"], errors="coerce").astype("Float64")
-    return frame[TURN_COLUMNS].astype({"document": "string", "speaker": "string", "role": "string",
-                                       "text": "string", "turn": "int64"})
+    turns = _Turns(interviewer_labels)
+    place = "paragraph" if suffix == ".docx" else "line"
+    if suffix == ".docx":
+        _read_lines(_docx_paragraphs(path), turns)
+    else:
+        lines = decode_text(path.read_bytes(), encoding, path).splitlines()
+        if suffix in (".vtt", ".srt"):
+            _read_cues(lines, turns)
+        else:
+            _read_lines(list(enumerate(lines, start=1)), turns)
+    if turns.first_text_line is None:
+        raise TranscriptFormatError(f"{path}: the transcript is empty. Export it again or remove it from the folder.")
+    rows = [(t.speaker, t.start, t.end, " ".join(" ".join(t.parts).split())) for t in turns.turns]
+    rows = [row for row in rows if row[3]]  # a label with nothing said ("Respondent:" alone) is no turn
+    if not rows:
+        raise TranscriptFormatError(
+            f"{path}, {place} {turns.first_text_line}: no speaker labels found. Start each turn with the "
+            "speaker's label, e.g. 'Interviewer: …' then 'Respondent: …' (in .vtt also '<v Speaker>…').",
+            turns.first_text_line,
+        )
+    interviewers = {_key(label) for label in interviewer_labels}
+    frame = pd.DataFrame(rows, columns=["speaker", "start", "end", "text"])
+    frame["document"] = path.stem
+    frame["turn"] = range(1, len(frame) + 1)
+    frame["role"] = ["interviewer" if _key(s) in interviewers else "respondent" for s in frame["speaker"]]
+    return frame[TURN_COLUMNS].astype(_TURN_TYPES)
 
 
 def read_transcripts(folder: Path, interviewer_labels: list[str],
                      encoding: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every transcript in `folder` (sorted, not recursive) -> (turns, problems)."""
+    """Every transcript in `folder` (by name, not recursive; other files ignored) -> (turns, problems).
+
+    A file refused with SourceFormatError is not fatal: it becomes a row of `problems` (PROBLEM_COLUMNS:
+    file name, line number or NA, column "transcript", value NA, reason = the error message) and
+    contributes no turns.
+    """
     frames, problems = [], []
-    for path in sorted(Path(folder).iterdir()):
-        if path.suffix.lower() not in EXTENSIONS or not path.is_file():
+    for path in sorted(Path(folder).iterdir(), key=lambda p: p.name):
+        if not path.is_file() or path.suffix.lower() not in EXTENSIONS:
             continue
         try:
             frames.append(read_transcript(path, interviewer_labels, encoding))
-        except SourceFormatError as exc:
-            reason = str(exc).removeprefix(f"{path}: ")  # the file is its own column
-            problems.append({"file": path.name, "row": pd.NA, "column": "transcript", "value": pd.NA,
-                             "reason": reason})
+        except SourceFormatError as exc:  # decode_text raises the plain kind, which has no line
+            problems.append({"file": path.name, "row": getattr(exc, "line", None), "column": "transcript",
+                             "value": None, "reason": str(exc)})
     turns = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TURN_COLUMNS)
-    return turns, pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    problem_frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    return (turns.astype(_TURN_TYPES),
+            problem_frame.astype({"file": "string", "row": "Int64", "column": "string", "value": "string",
+                                  "reason": "string"}))

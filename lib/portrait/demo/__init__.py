@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import atomic
 from .identities import make_identities
-from .interviews import build_interviews
+from .interviews import build_interviews, second_coding
 from .loyalty import build_cardholders, build_transactions
 from .population import assign_relationship, make_people
 from .survey import build_answers
@@ -33,6 +33,7 @@ SURVEY_START = pd.Timestamp("2026-01-12 08:00")
 STUDY_YML = Path(__file__).with_name("study.yml")
 CODEBOOK_YML = Path(__file__).with_name("codebook.yml")
 OPEN_CODES_YML = Path(__file__).with_name("open_codes.yml")
+INTERVIEW_CODEBOOK_YML = Path(__file__).with_name("interview_codebook.yml")
 
 
 def generator_digest() -> str:
@@ -76,12 +77,17 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     chosen = _interviewees(sample, rng)
     participants, turn_truth = build_interviews(staging / "interviews", chosen, ids, rng)
     _write_csv(participants, staging / "interviews" / "participants.csv", sep=",", encoding="utf-8")
+    # Half of the interviews were also coded by hand by a second researcher.
+    coded_by_hand = sorted(participants["Interview"])[::2]
+    _write_csv(second_coding(turn_truth, coded_by_hand, rng), staging / "interviews" / "second_coder.csv",
+               sep=",", encoding="utf-8")
     for path in (staging / "interviews").glob("*.docx"):
         _freeze_zip(path)
 
     shutil.copyfile(STUDY_YML, staging / "study.yml")
     shutil.copyfile(CODEBOOK_YML, staging / "codebook.yml")
     shutil.copyfile(OPEN_CODES_YML, staging / "open_codes.yml")
+    shutil.copyfile(INTERVIEW_CODEBOOK_YML, staging / "interview_codebook.yml")
     _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)

@@ -139,3 +139,33 @@ def build_interviews(folder: Path, participants: pd.DataFrame, ids: pd.DataFrame
         "Notes from the pilot interview, not transcribed verbatim.\nThe participant liked the shop windows.\n",
         encoding="utf-8")
     return pd.DataFrame(rows), pd.DataFrame(truth)
+
+
+# Codes a tired human coder confuses with each other.
+CONFUSABLE = {"high_price": "expensive_brand", "expensive_brand": "high_price", "fast_delivery": "slow_delivery",
+              "slow_delivery": "fast_delivery", "gift_giving": "gift_wrapping", "gift_wrapping": "gift_giving",
+              "new_styles": "stylish_brand", "stylish_brand": "new_styles",
+              "quality_materials": "natural_fabrics_certified", "natural_fabrics_certified": "quality_materials",
+              "store_visit": "fitting_help", "fitting_help": "store_visit", "holidays": "gift_giving",
+              "timeless_classics": "reliable_brand", "reliable_brand": "timeless_classics"}
+
+
+def second_coding(turn_truth: pd.DataFrame, documents: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """A human-style coding of some interviews: mostly right, with misses, confusions and extra codes."""
+    rows = []
+    respondent = turn_truth[(turn_truth["role"] == "respondent") & turn_truth["document"].isin(documents)]
+    every_code = sorted(bank.THEMES)
+    for turn in respondent.itertuples():
+        codes = [c for c in str(turn.codes).split(";") if c and c != "nan"]
+        for code in codes:
+            draw = rng.random()
+            if draw < 0.10:
+                continue  # missed
+            if draw < 0.17:
+                code = CONFUSABLE.get(code, code)
+            rows.append({"document": turn.document, "start": turn.turn, "end": turn.turn, "code": code,
+                         "coder": "coder_b"})
+        if rng.random() < 0.04:
+            rows.append({"document": turn.document, "start": turn.turn, "end": turn.turn,
+                         "code": every_code[int(rng.integers(0, len(every_code)))], "coder": "coder_b"})
+    return pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder"]).drop_duplicates()
