@@ -123,3 +123,23 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     coded = pd.read_parquet(tmp_path / "data" / "processed" / "solo" / "survey_coded.parquet")
     assert len(coded) == 2300 and (coded["weight"] == 1.0).all()  # no targets: unweighted
     assert not (tmp_path / "data" / "processed" / "solo" / "transactions.parquet").exists()
+
+
+def test_a_study_with_only_transcripts_runs_collect_and_interview_coding(tmp_path):
+    folder = tmp_path / "data" / "raw" / "talks"
+    (folder / "interviews").mkdir(parents=True)
+    for path in (DEMO / "interviews").iterdir():
+        if path.suffix in {".txt", ".md", ".vtt", ".docx"}:
+            shutil.copyfile(path, folder / "interviews" / path.name)
+    shutil.copyfile(DEMO / "interview_codebook.yml", folder / "interview_codebook.yml")
+    config = yaml.safe_load((DEMO / "study.yml").read_text())
+    config.update(name="talks", parameters={}, sources={"transcripts": {"path": "interviews"}},
+                  codebooks={"interviews": "interview_codebook.yml"})
+    (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    messages = []
+    result = pipeline.run(str(folder), ROOT, None, reports=tmp_path / "reports", progress=False,
+                          say=messages.append)
+    assert result.executed == ["01_collect", "03_interview_coding"]
+    assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
+    segments = pd.read_parquet(tmp_path / "data" / "processed" / "talks" / "coded_segments.parquet")
+    assert segments["document"].nunique() == 36

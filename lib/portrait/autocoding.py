@@ -78,3 +78,14 @@ def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualC
     table = pd.DataFrame(rows).T
     table.loc["Base (participants)"] = values.value_counts().reindex(table.columns)
     return table
+
+
+def participant_attribute(study, participants: pd.DataFrame | None, variable: str) -> pd.Series | None:
+    """`variable` from the coded survey for each interview (indexed by document), through `person_key`.
+
+    None when the study has no participants table or no coded survey to link to.
+    """
+    if participants is None or not study.table_path("survey_coded").exists():
+        return None
+    survey = study.read("survey_coded").drop_duplicates("person_key").set_index("person_key")
+    return participants["person_key"].map(survey[variable])

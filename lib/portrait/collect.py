@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,9 +130,11 @@ def collect_transcripts(study: Study, secret: bytes, participants: pd.DataFrame 
         id_column = study.config.sources.participants.id_column
         keys = participants.set_index(id_column)["person_key"] if "person_key" in participants else None
         turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
+    # The file has its own column; reasons stay free of machine-specific folders.
+    reasons = problems["reason"].astype("string").str.replace(f"{folder}{os.sep}", "", regex=False)
     quarantine = pd.DataFrame({
         "source": "transcripts", "file": problems["file"], "row": problems["row"].astype("Int64"),
-        "columns": problems["column"], "values": "", "reason": problems["reason"],
+        "columns": problems["column"], "values": "", "reason": reasons,
     }).astype({c: "string" for c in validation.QUARANTINE_COLUMNS if c != "row"})
     return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(files), "files",
                         {f"transcript:{p.name}": p for p in files})

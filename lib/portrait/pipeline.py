@@ -20,9 +20,11 @@ from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
 from . import atomic
-from .errors import PipelineError
+from .errors import PipelineError, PortraitError
 
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
+# Sources a step cannot run without; a study lacking them skips the step (it runs as far as it can).
+NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",)}
 KERNEL = "portrait"
 TEMPLATES = str(Path(__file__).with_name("templates"))
 
@@ -79,6 +81,18 @@ def _source_cell(executed: Path, index: int) -> tuple[int, str]:
     return number, (lines[0].strip() if lines else "")
 
 
+def _sources(root: Path, study: str) -> set[str]:
+    """Names of the sources the study declares (all, when it cannot be read: the notebook will say why)."""
+    from .study import Sources, Study
+
+    path = Path(study) if Path(study).is_absolute() else root / study
+    try:
+        config = Study.load(path).config
+    except PortraitError:
+        return set(Sources.model_fields)
+    return {name for name in Sources.model_fields if getattr(config.sources, name) is not None}
+
+
 def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str]) -> str:
     items = "".join(f'<li><a href="{html.escape(s)}.html">{html.escape(s)}</a></li>' for s in executed)
     missing = "".join(f"<li>{html.escape(s)} (not part of this workbook yet)</li>" for s in skipped)
@@ -107,7 +121,9 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     study_reports = (reports or root / "reports") / study_name
     run_dir = study_reports / run_id
     selected = select_steps(steps)
-    present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists()]
+    sources = _sources(root, study)
+    lacking = {s: [n for n in NEEDS.get(s, ()) if n not in sources] for s in selected}
+    present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists() and not lacking[s]]
     declared = {s: notebook_parameters(root / "notebooks" / f"{s}.ipynb") for s in present}
     unknown = set(parameters) - set().union(*declared.values()) if declared else set(parameters)
     if unknown:
@@ -117,7 +133,9 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     result = RunResult(run_dir)
     for number, step in enumerate(selected, start=1):
         if step not in present:
-            say(f"[{number}/{len(selected)}] {step}: notebook not in this workbook yet — skipped")
+            reason = (f"the study has no {', '.join(lacking[step])}" if lacking[step]
+                      else "notebook not in this workbook yet")
+            say(f"[{number}/{len(selected)}] {step}: {reason} — skipped")
             result.skipped.append(step)
             continue
         say(f"[{number}/{len(selected)}] {step}")

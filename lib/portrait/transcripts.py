@@ -35,7 +35,9 @@ _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
 # Label at the very start of the line: a letter (any script), then letters, digits, spaces, apostrophes or
 # hyphens, never sentence punctuation. Optional markdown bullet and bold around it, then a colon.
 _LABELLED = re.compile(
-    r"^(?:[-*+]\s+)?(?:\*\*)?(?P<label>[^\W\d_](?:[^\W_]|[ '’ʼ-])*?)\s*(?:\*\*)?\s*:(?:\*\*)?\s*(?P<text>.*)$"
+    r"^(?:[-*+]\s+)?(?:\*\*)?"  # "- " bullet, "**" bold
+    r"(?P<label>[^\W\d_](?:[^\W_]|[ '’ʼ-])*?)\s*(?:\*\*)?\s*:(?:\*\*)?"  # "Speaker:", "Speaker**:", "Speaker:**"
+    r"\s*(?P<text>.*)$"
 )
 _HEADING = re.compile(r"^#{1,6}(?:\s|$)")
 _STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # hours are optional in WebVTT
@@ -71,6 +73,7 @@ class _Turns:
 
     def add(self, number: int, text: str, speaker: str | None = None,
             start: float | None = None, end: float | None = None) -> None:
+        """Add one line of speech; `speaker` is None for a line without a label."""
         if self.first_text_line is None:
             self.first_text_line = number
         last = self.turns[-1] if self.turns else None
@@ -92,7 +95,8 @@ class _Turns:
         if match:
             label = match["label"].strip()
             words = label.split()
-            looks_new = len(words) <= _MAX_NEW_LABEL_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words)
+            looks_new = len(words) <= _MAX_NEW_LABEL_WORDS and all(w[0].isupper() or w[0].isdigit()
+                                                                    for w in words)
             if len(label) <= _MAX_LABEL and (_key(label) in self.known or looks_new):
                 return label, match["text"]
         return None, line
@@ -128,7 +132,7 @@ def _read_cues(lines: list[str], turns: _Turns) -> None:
             cue = (_seconds(timing["start"]), _seconds(timing["end"]))
         elif not line.strip():
             cue = None
-        elif cue is not None:  # outside a cue: WEBVTT header, NOTE/STYLE blocks, cue numbers
+        elif cue is not None:  # lines outside a cue (WEBVTT header, NOTE/STYLE blocks, cue numbers) are skipped
             voice = _VOICE.match(line)
             if voice:
                 speaker, text = voice["label"].strip(), voice["text"]
@@ -144,7 +148,9 @@ def _docx_paragraphs(path: Path) -> list[tuple[int, str]]:
     try:
         paragraphs = docx.Document(str(path)).paragraphs
     except Exception as exc:  # python-docx raises assorted zip/XML errors for a damaged or fake file
-        raise TranscriptFormatError(f"{path}: not a readable .docx ({exc}). Open it in Word and save it again.") from None
+        raise TranscriptFormatError(
+            f"{path}: not a readable .docx ({exc}). Open it in Word and save it again."
+        ) from None
     return [(number, line) for number, p in enumerate(paragraphs, start=1) for line in p.text.splitlines()]
 
 
@@ -175,7 +181,9 @@ def read_transcript(path: Path, interviewer_labels: list[str], encoding: str = "
         else:
             _read_lines(list(enumerate(lines, start=1)), turns)
     if turns.first_text_line is None:
-        raise TranscriptFormatError(f"{path}: the transcript is empty. Export it again or remove it from the folder.")
+        raise TranscriptFormatError(
+            f"{path}: the transcript is empty. Export it again or remove it from the folder."
+        )
     rows = [(t.speaker, t.start, t.end, " ".join(" ".join(t.parts).split())) for t in turns.turns]
     rows = [row for row in rows if row[3]]  # a label with nothing said ("Respondent:" alone) is no turn
     if not rows:
