@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_demo_and_collect.py
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_survey_coding.py
+	$(BIN)/python bench/bench_interview_coding.py
 
 # Re-install only when the dependency list changes.
 $(STAMP): pyproject.toml

@@ -32,9 +32,13 @@ def autocode(turns: pd.DataFrame, book: QualCodebook, languages: tuple[str, ...]
         lang = language_of(turn.text, languages)
         words = WORD.findall(turn.text)
         word_lemmas = lemmas(turn.text, lang)
+        # Only patterns whose first word occurs in the turn can match: skip the rest cheaply.
+        present = {w.casefold() for w in words} | set(word_lemmas)
         seen = set()
         for code, pattern, compiled in phrases.get(lang, []):
-            start = -1 if code in seen else find(words, word_lemmas, compiled)
+            if code in seen or not compiled[0] & present:
+                continue
+            start = find(words, word_lemmas, compiled)
             if start >= 0:
                 rows.append((turn.document, turn.turn, code, groups[code],
                              " ".join(words[start:start + len(compiled)]), f"{lang}: {pattern}"))
