@@ -1,5 +1,6 @@
-"""Coded segments made elsewhere (a second coder, a QDA tool): a CSV of document, start, end, code,
-coder, where start and end are turn numbers (inclusive), read into one row per coded turn."""
+"""Coded segments made elsewhere (a second coder, a QDA tool), read into one row per coded turn:
+a CSV of document, start, end, code, coder (start and end are turn numbers, inclusive), or a
+REFI-QDA project (.qdpx) coded in QualCoder, NVivo, ATLAS.ti or MAXQDA."""
 
 from __future__ import annotations
 
@@ -34,3 +35,18 @@ def read_segments_csv(path: str | Path, known_codes: list[str]) -> pd.DataFrame:
         for turn in range(int(start), int(end) + 1):
             rows.append((record.document, turn, record.code, record.coder))
     return pd.DataFrame(rows, columns=["document", "turn", "code", "coder"]).drop_duplicates()
+
+
+def read_segments(path: str | Path, known_codes: list[str]) -> pd.DataFrame:
+    """CSV or .qdpx, by extension; every code must be in the interview codebook."""
+    path = Path(path)
+    if path.suffix.lower() != ".qdpx":
+        return read_segments_csv(path, known_codes)
+    from .qdpx import read_qdpx
+
+    _, segments = read_qdpx(path)
+    unknown = sorted(set(segments["code"]) - set(known_codes))
+    if unknown:
+        raise CodebookError(f"{path}: codes {unknown} are not in the interview codebook; add them or rename "
+                            "them in the QDA tool.")
+    return segments

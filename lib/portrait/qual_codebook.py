@@ -70,7 +70,7 @@ def load_qual_codebook(path: str | Path) -> QualCodebook:
         raise CodebookError(f"{path}: not a valid interview codebook ({exc}).") from None
 
 
-def _guid(name: str) -> str:
+def stable_guid(name: str) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, name)).upper()
 
 
@@ -92,12 +92,12 @@ def to_qdc(book: QualCodebook, origin: str = "portrait") -> str:
     codes = ET.SubElement(root, f"{{{NAMESPACE}}}Codes")
     for number, (group_id, group) in enumerate(book.groups.items()):
         parent = ET.SubElement(codes, f"{{{NAMESPACE}}}Code", {
-            "guid": _guid(f"group:{group_id}"), "name": group.label, "isCodable": "false",
+            "guid": stable_guid(f"group:{group_id}"), "name": group.label, "isCodable": "false",
             "color": GROUP_COLOURS[number % len(GROUP_COLOURS)]})
         ET.SubElement(parent, f"{{{NAMESPACE}}}Description").text = f"{group.description}\n{MARK}id={group_id}".strip()
         for code in book.in_group(group_id):
             child = ET.SubElement(parent, f"{{{NAMESPACE}}}Code", {
-                "guid": _guid(f"code:{code.code}"), "name": code.label, "isCodable": "true",
+                "guid": stable_guid(f"code:{code.code}"), "name": code.label, "isCodable": "true",
                 "color": GROUP_COLOURS[number % len(GROUP_COLOURS)]})
             ET.SubElement(child, f"{{{NAMESPACE}}}Description").text = _description(code)
     ET.indent(root)
