@@ -93,3 +93,23 @@ def participant_attribute(study, participants: pd.DataFrame | None, variable: st
         return None
     survey = study.read("survey_coded").drop_duplicates("person_key").set_index("person_key")
     return participants["person_key"].map(survey[variable])
+
+
+def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Per interview: whether the participant answered the survey and holds a loyalty card, and what
+    the card shows (purchases, spend) — the evidence that ties what people say to what they do."""
+    if participants is None:
+        return None
+    keys = participants["person_key"]
+    out = pd.DataFrame(index=participants.index)
+    out["answered survey"] = (keys.isin(study.read("survey_coded")["person_key"])
+                              if study.table_path("survey_coded").exists() else False)
+    if study.table_path("cardholders").exists() and study.table_path("transactions").exists():
+        cards = study.read("cardholders").dropna(subset=["person_key"]).drop_duplicates("person_key")
+        spend = study.read("transactions").groupby("card_key").agg(purchases=("receipt", "nunique"),
+                                                                   spend=("amount", "sum"))
+        behaviour = cards.set_index("person_key")[["card_key"]].join(spend, on="card_key")
+        out["card holder"] = keys.isin(behaviour.index)
+        out["purchases"] = keys.map(behaviour["purchases"]).fillna(0).astype(int)
+        out["spend"] = keys.map(behaviour["spend"]).fillna(0).round(0)
+    return out
