@@ -107,6 +107,7 @@ def test_one_person_is_linked_across_sources_without_clear_text(study_dir):
     assert ann == cards.loc[cards["City"] == "Kyiv", "person_key"].item()
     assert result.tables["participants"]["person_key"].item() == ann
     assert result.tables["transcripts"]["person_key"].unique().tolist() == [ann]
+    assert result.tables["transcripts"]["speaker"].tolist() == ["Interviewer", "Respondent"] * 2
     tx = result.tables["transactions"]
     assert set(tx["card_key"]) <= set(cards["card_key"])
     everything = "".join(t.to_csv() for t in result.tables.values()) + result.quarantine.to_csv()

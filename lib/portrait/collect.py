@@ -20,7 +20,9 @@ from .readers import ROW, read_table
 from .study import Study, TableSource
 from .transcripts import read_transcripts
 
-SOURCE_ORDER = ["participants", "transcripts", "survey", "cardholders", "transactions"]
+# Respondent labels that name a role, not a person.
+GENERIC_SPEAKERS = {"respondent", "participant", "interviewee", "респондент", "учасник", "участник",
+                    "учасниця", "участница"}
 
 
 @dataclass
@@ -123,8 +125,10 @@ def collect_transcripts(study: Study, secret: bytes, participants: pd.DataFrame 
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
     # Respondents labelled by their own name in notes: those labels are names to mask too.
     labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
-    names = participant_names(study) + [label for label in labels if label.istitle()]
-    turns = turns.drop(columns=["speaker"])
+    names = participant_names(study) + [label for label in labels
+                                        if label.istitle() and label.casefold() not in GENERIC_SPEAKERS]
+    # Speaker labels stay (Interviewer, Respondent …) unless they are a person's name.
+    turns["speaker"] = turns["speaker"].map(lambda t: privacy.mask_text(t, names), na_action="ignore")
     turns["text"] = turns["text"].map(lambda t: privacy.mask_text(t, names)).astype("string")
     if participants is not None:
         id_column = study.config.sources.participants.id_column
