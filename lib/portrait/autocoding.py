@@ -113,3 +113,15 @@ def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame 
         out["purchases"] = keys.map(behaviour["purchases"]).fillna(0).astype(int)
         out["spend"] = keys.map(behaviour["spend"]).fillna(0).round(0)
     return out
+
+
+def link_summary(links: pd.DataFrame | None) -> pd.DataFrame | None:
+    """How many interviews link to survey answers and to a loyalty card, and what the cards show."""
+    if links is None:
+        return None
+    rows = {"interviews": len(links), "answered the survey": int(links["answered survey"].sum())}
+    if "card holder" in links:
+        holders = links[links["card holder"]]
+        rows.update({"hold a loyalty card": len(holders), "median purchases (card holders)": holders["purchases"].median(),
+                     "median spend, UAH (card holders)": holders["spend"].median()})
+    return pd.Series(rows, name="participants").to_frame()
