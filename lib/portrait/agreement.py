@@ -62,13 +62,15 @@ class AgreementResult:
         return self.per_code
 
 
-def agreement(first: pd.DataFrame, second: pd.DataFrame, units: pd.DataFrame, codes: list[str]) -> AgreementResult:
-    """Agreement of two codings (segment tables with document, turn, code) over the same `units`."""
+def agreement(first: pd.DataFrame, second: pd.DataFrame, units: pd.DataFrame, codes: list[str],
+              names: tuple[str, str] = ("first", "second")) -> AgreementResult:
+    """Agreement of two codings (segment tables with document, turn, code) over the same `units`;
+    `names` label the two coders' turn counts in the table."""
     a, b = decisions(first, units, codes), decisions(second, units, codes)
     rows = []
     for code in codes:
         x, y = a[code].to_numpy(), b[code].to_numpy()
-        rows.append({"code": code, "first": int(x.sum()), "second": int(y.sum()), "both": int((x & y).sum()),
+        rows.append({"code": code, names[0]: int(x.sum()), names[1]: int(y.sum()), "both": int((x & y).sum()),
                      "agreement %": round(100 * float(np.mean(x == y)), 1), "kappa": round(cohen_kappa(x, y), 3)})
     alpha = krippendorff_alpha_nominal(np.vstack([a.to_numpy().ravel(), b.to_numpy().ravel()]))
     return AgreementResult(pd.DataFrame(rows), round(alpha, 4), len(units))
