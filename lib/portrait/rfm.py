@@ -1,0 +1,121 @@
+"""Loyalty-card behaviour per customer, computed by DuckDB straight from the transactions parquet
+(the line items are never loaded into pandas), and RFM scores with named RFM segments.
+
+Features per card: recency, frequency (receipts), monetary value, tenure, average ticket, discount
+share, new-collection share, category breadth, online share (channel mix), preferred city and
+store, gift-season share. R, F and M are quintile scores 1-5 (5 = most recent, most frequent,
+highest spend); named segments come from first-match rules over the scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import CodebookError
+
+# Gift seasons of the demo's market: December holidays, Valentine's week, 1-8 March.
+GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 AND 14) "
+               "OR (month(date) = 3 AND day(date) <= 8)")
+
+FEATURES_SQL = """
+WITH t AS (SELECT * FROM read_parquet($path)),
+cutoff AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS d FROM t),
+places AS (
+    SELECT card_key, city, store, row_number() OVER (PARTITION BY card_key ORDER BY n DESC, city, store) AS k
+    FROM (SELECT card_key, city, store, count(*) AS n FROM t GROUP BY ALL)
+),
+per_card AS (
+    SELECT card_key,
+           date_diff('day', max(date), (SELECT d FROM cutoff)) AS recency_days,
+           count(DISTINCT receipt) AS frequency,
+           round(sum(amount), 2) AS monetary,
+           date_diff('day', min(date), (SELECT d FROM cutoff)) AS tenure_days,
+           round(sum(amount) / count(DISTINCT receipt), 2) AS average_ticket,
+           avg(CAST(discount AS DOUBLE)) AS discount_share,
+           avg(CAST(new_collection AS DOUBLE)) AS new_collection_share,
+           count(DISTINCT category) AS category_breadth,
+           avg(CASE WHEN channel = 'online' THEN 1.0 ELSE 0.0 END) AS online_share,
+           avg(CASE WHEN {gift} THEN 1.0 ELSE 0.0 END) AS gift_season_share
+    FROM t WHERE date < (SELECT d FROM cutoff) GROUP BY card_key
+)
+SELECT p.*, pl.city AS preferred_city, pl.store AS preferred_store,
+       ntile(5) OVER (ORDER BY recency_days DESC, p.card_key) AS r_score,
+       ntile(5) OVER (ORDER BY frequency, monetary, p.card_key) AS f_score,
+       ntile(5) OVER (ORDER BY monetary, p.card_key) AS m_score
+FROM per_card p JOIN places pl ON pl.card_key = p.card_key AND pl.k = 1
+ORDER BY p.card_key
+""".format(gift=GIFT_SEASON)
+
+
+def customer_features(transactions: str | Path, as_of: str | None = None) -> pd.DataFrame:
+    """One row per card from the transactions parquet; `as_of` defaults to the day after the last purchase."""
+    with duckdb.connect() as con:
+        return con.execute(FEATURES_SQL, {"path": str(transactions), "as_of": as_of}).df()
+
+
+class RfmRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segment: str
+    when: str = Field(description="expression over r, f, m (scores 1-5), e.g. 'r >= 4 and f >= 4'")
+
+
+class RfmRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segments: list[RfmRule] = Field(min_length=1)
+
+
+DEFAULT_RULES = Path(__file__).with_name("templates") / "rfm_segments.yml"
+
+
+def load_rules(path: str | Path = DEFAULT_RULES) -> RfmRules:
+    try:
+        return RfmRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise CodebookError(f"{path}: not valid RFM segment rules ({exc}).") from None
+
+
+@dataclass
+class RfmResult:
+    customers: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Customers and value share per RFM segment, largest value first."""
+        total = self.customers["monetary"].sum()
+        table = self.customers.groupby("rfm_segment").agg(
+            customers=("card_key", "size"), value=("monetary", "sum"), recency_days=("recency_days", "median"),
+            frequency=("frequency", "median"), average_ticket=("average_ticket", "median"))
+        table["% of customers"] = (100 * table["customers"] / len(self.customers)).round(1)
+        table["% of value"] = (100 * table["value"] / total).round(1)
+        return table.sort_values("value", ascending=False).round(1)
+
+
+def segment(features: pd.DataFrame, rules: RfmRules) -> RfmResult:
+    """Named RFM segment per customer: the first rule that matches; no match is an error, not a gap."""
+    scores = features.rename(columns={"r_score": "r", "f_score": "f", "m_score": "m"})[["r", "f", "m"]]
+    names = pd.Series(pd.NA, index=features.index, dtype="string")
+    for rule in rules.segments:
+        try:
+            hit = scores.eval(rule.when).astype(bool)
+        except Exception as exc:  # pandas raises several parser errors for a bad expression
+            raise CodebookError(f"RFM rule for `{rule.segment}`: cannot read {rule.when!r} ({exc}).") from None
+        names = names.mask(hit & names.isna(), rule.segment)
+    if names.isna().any():
+        example = scores[names.isna()].iloc[0].to_dict()
+        raise CodebookError(f"{int(names.isna().sum())} customers match no RFM rule (e.g. scores {example}); "
+                            "add a last catch-all rule such as `when: 'r >= 1'`.")
+    return RfmResult(features.assign(rfm_segment=names))
+
+
+def linked_share(features: pd.DataFrame, cardholders: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
+    """How many card holders answered the survey, through the pseudonymous person_key."""
+    cards = cardholders[["card_key", "person_key"]].dropna()
+    active = cards[cards["card_key"].isin(features["card_key"])]
+    answered = active["person_key"].isin(set(survey["person_key"].dropna()))
+    return pd.DataFrame([{"card holders with purchases": len(active), "answered the survey": int(answered.sum()),
+                          "linked %": round(100 * answered.mean(), 1) if len(active) else 0.0}])
