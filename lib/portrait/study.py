@@ -115,7 +115,8 @@ class Codebooks(_Strict):
     survey: str | None = Field(None, description="survey codebook (questions, labels, scales, derived)")
     open_ended: str | None = Field(None, description="code frame for open-ended answers")
     interviews: str | None = Field(None, description="qualitative codebook for the interviews (YAML or .qdc)")
-    interview_segments: str | None = Field(None, description="segments coded by another coder (CSV)")
+    interview_segments: str | None = Field(None, description="segments coded by another coder (CSV or .qdpx)")
+    schemes: str | None = Field(None, description="rule-based segment schemes (step 04)")
 
 
 class Privacy(_Strict):

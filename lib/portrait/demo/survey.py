@@ -124,8 +124,9 @@ def build_answers(sample: pd.DataFrame, ids: pd.DataFrame, rng: np.random.Genera
     kids = np.where(sample["parent_buying_for_children"], "Yes, regularly",
                     np.where(sample["has_children"], "Sometimes", "I have no children"))
     cols["Do you buy clothes for your children?"] = kids
+    shifts = _trait_shifts(sample)
     for item, means in ATTITUDE_ITEMS.items():
-        cols[f"{ATTITUDE} - {item}"] = _likert(rng, np.array(means)[seg_idx])
+        cols[f"{ATTITUDE} - {item}"] = _likert(rng, np.array(means)[seg_idx] + shifts.get(item, 0.0))
     pref = sample["channel_preference"].to_numpy()
     where_p = {"City stores": np.where(pref == "online", 0.2, 0.9),
                f"{BRAND} online shop": np.where(pref == "store", 0.15, 0.85),
@@ -149,6 +150,28 @@ def build_answers(sample: pd.DataFrame, ids: pd.DataFrame, rng: np.random.Genera
         if frame[column].dtype != object:
             frame[column] = frame[column].astype(str)
     return _add_dirt(frame, sample, rng)
+
+
+# Individual traits move the items that express them, on top of the attitudinal segment's mean:
+# (item, trait column, shift when the trait holds, shift when it does not).
+TRAIT_ITEMS = [
+    ("I love trying new styles and trends", "behaviour_profile", 0.8, -0.8),
+    ("I enjoy discovering new designers", "behaviour_profile", 0.8, -0.8),
+    ("I prefer classic, proven styles", "behaviour_profile", -0.8, 0.8),
+    ("I stick to brands I already know", "behaviour_profile", -0.6, 0.6),
+    ("I buy clothes only when they are on sale", "discount_hunter", 1.2, -0.6),
+    ("I wait for promo codes and loyalty discounts", "discount_hunter", 0.8, -0.4),
+    ("I follow new collections as soon as they appear", "novelty_hunter", 1.2, -0.5),
+    ("I often shop for my children", "parent_buying_for_children", 1.4, -0.8),
+]
+
+
+def _trait_shifts(sample: pd.DataFrame) -> dict[str, np.ndarray]:
+    shifts: dict[str, np.ndarray] = {}
+    for item, trait, when_true, when_false in TRAIT_ITEMS:
+        holds = (sample[trait] == "experimenter") if trait == "behaviour_profile" else sample[trait].astype(bool)
+        shifts[item] = shifts.get(item, 0.0) + np.where(holds.to_numpy(), when_true, when_false)
+    return shifts
 
 
 def open_answer_code(person: pd.Series) -> str:
