@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--kernel", default="portrait")
     p_run.add_argument("--no-progress", action="store_true")
 
+    p_classify = sub.add_parser("classify", help="assign a new survey wave to segments with the typing tool")
+    p_classify.add_argument("wave", type=Path, help="the new wave's export (CSV or Excel)")
+    p_classify.add_argument("--study", default=str(DEMO))
+    p_classify.add_argument("--out", type=Path, default=None, help="CSV to write (default: beside the study's outputs)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -76,6 +81,17 @@ def main(argv: list[str] | None = None) -> int:
             result = pipeline.run(args.study, Path.cwd(), steps, parameters, args.reports, args.kernel,
                                   progress=not args.no_progress)
             print(f"report: {result.run_dir / 'index.html'}")
+        elif args.command == "classify":
+            from . import atomic
+            from .study import Study
+            from .typing_tool import classify_wave
+
+            study = Study.load(args.study)
+            segments = classify_wave(study, args.wave)
+            out = args.out or study.processed / f"{args.wave.stem}_segments.csv"
+            atomic.write_text(segments.to_csv(index=False), out)
+            counts = segments["segment"].value_counts().to_dict()
+            print(f"classified {len(segments)} respondents {counts}; wrote {out}")
     except PortraitError as exc:
         print(f"portrait: error: {exc}", file=sys.stderr)
         return 1

@@ -86,6 +86,12 @@ class Codebook(_Strict):
         return next(q for q in self.questions if q.id == qid)
 
 
+def subset(codebook: Codebook, variables: list[str]) -> Codebook:
+    """Only the questions that produce `variables` (e.g. a typing tool's items for a short new wave)."""
+    wanted = {v.split("__", 1)[0] for v in variables}
+    return Codebook(questions=[q for q in codebook.questions if q.id in wanted])
+
+
 def load_codebook(path: str | Path) -> Codebook:
     path = Path(path)
     try:

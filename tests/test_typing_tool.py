@@ -1,0 +1,78 @@
+"""The typing tool: at most 12 items, honest held-out accuracy (>= 85 % on the demo), save and load."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portrait.errors import PortraitError
+from portrait.segmentation import segment
+from portrait.typing_tool import TypingTool
+
+
+@pytest.fixture(scope="module")
+def demo_segments(demo_study):
+    coded = demo_study.read("survey_coded")
+    coded = coded[coded["quality_ok"]]
+    items = [c for c in coded.columns if c.startswith("attitudes__") or c.startswith("values__")]
+    result = segment(coded, [c for c in items if c.startswith("attitudes__")], (3, 6), seed=7, n_boot=2)
+    return coded[items], result.labels
+
+
+def test_demo_tool_uses_at_most_12_items_and_reaches_85_percent(demo_segments):
+    answers, labels = demo_segments
+    tool = TypingTool(max_items=12, seed=7).fit(answers, labels)
+    assert len(tool.items_) <= 12
+    assert tool.accuracy_ >= 0.85, tool.summary()
+    assert tool.test_size_ >= 400
+
+
+def test_save_load_and_predict_a_new_wave(tmp_path, demo_segments):
+    answers, labels = demo_segments
+    tool = TypingTool(max_items=6, seed=3).fit(answers, labels)
+    loaded = TypingTool.load(tool.save(tmp_path / "typing_tool.pkl"))
+    wave = answers.sample(50, random_state=1)
+    pd.testing.assert_frame_equal(tool.predict(wave), loaded.predict(wave))
+    assert loaded.predict(wave)["probability"].between(0, 1).all()
+    with pytest.raises(PortraitError, match="lacks the typing tool's items"):
+        loaded.predict(wave.drop(columns=loaded.items_[0]))
+
+
+def test_accuracy_is_measured_on_held_out_respondents():
+    rng = np.random.default_rng(0)
+    answers = pd.DataFrame(rng.integers(1, 6, (400, 10)), columns=[f"q{i}" for i in range(10)])
+    labels = pd.Series(rng.integers(1, 4, 400), index=answers.index)  # no relation: chance level
+    tool = TypingTool(max_items=5, seed=1).fit(answers, labels)
+    assert tool.accuracy_ < 0.5
+
+
+def test_missing_tool_is_a_clear_error(tmp_path):
+    with pytest.raises(PortraitError, match="run the segmentation step"):
+        TypingTool.load(tmp_path / "none.pkl")
+
+
+def test_classify_command_scores_a_new_wave(tmp_path, demo_study, demo_segments, capsys):
+    import shutil
+
+    from portrait import cli
+    from portrait.study import Study
+
+    folder = tmp_path / "data" / "raw" / "demo"
+    shutil.copytree(demo_study.folder, folder)
+    study = Study.load(folder)
+    answers, labels = demo_segments
+    tool = TypingTool(max_items=12, seed=7).fit(answers, labels)
+    tool.save(study.processed / "typing_tool.pkl")
+    export = pd.read_csv(folder / "survey" / "survey_export.csv", dtype=str, encoding="utf-8-sig")
+    wave = export.dropna(subset=["Response ID"]).head(40)
+    wave.to_csv(tmp_path / "wave2.csv", index=False)
+    assert cli.main(["classify", str(tmp_path / "wave2.csv"), "--study", str(folder)]) == 0
+    assert "classified 40 respondents" in capsys.readouterr().out
+    result = pd.read_csv(study.processed / "wave2_segments.csv")
+    assert len(result) == 40 and "@" not in result.to_csv()  # ids and segments only
+    assert set(result["segment"].astype(str)) <= {"1", "2", "3", "4", "5", "6", "unclassified"}
+    # The same people, classified from their raw answers, land in the segments the study gave them.
+    coded = demo_study.read("survey_coded")
+    known = pd.Series(labels.to_numpy(), index=coded.loc[labels.index, "respondent_id"].to_numpy())
+    both = result[result["respondent_id"].isin(known.index)]
+    agree = (both["segment"].astype(str).to_numpy() == known[both["respondent_id"]].astype(str).to_numpy()).mean()
+    assert len(both) >= 25 and agree >= 0.85
