@@ -23,8 +23,9 @@ from . import atomic
 from .errors import PipelineError, PortraitError
 
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
-# Sources a step cannot run without; a study lacking them skips the step (it runs as far as it can).
-NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",)}
+# Sources a step needs at least one of; a study lacking them all skips the step (it runs as far as it can).
+NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",),
+         "04_segmentation": ("survey",)}
 KERNEL = "portrait"
 TEMPLATES = str(Path(__file__).with_name("templates"))
 
@@ -122,7 +123,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     run_dir = study_reports / run_id
     selected = select_steps(steps)
     sources = _sources(root, study)
-    lacking = {s: [n for n in NEEDS.get(s, ()) if n not in sources] for s in selected}
+    lacking = {s: [] if not NEEDS.get(s) or set(NEEDS[s]) & sources else list(NEEDS[s]) for s in selected}
     present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists() and not lacking[s]]
     declared = {s: notebook_parameters(root / "notebooks" / f"{s}.ipynb") for s in present}
     unknown = set(parameters) - set().union(*declared.values()) if declared else set(parameters)
@@ -133,7 +134,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     result = RunResult(run_dir)
     for number, step in enumerate(selected, start=1):
         if step not in present:
-            reason = (f"the study has no {', '.join(lacking[step])}" if lacking[step]
+            reason = (f"the study has no {' or '.join(lacking[step])}" if lacking[step]
                       else "notebook not in this workbook yet")
             say(f"[{number}/{len(selected)}] {step}: {reason} — skipped")
             result.skipped.append(step)

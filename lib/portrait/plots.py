@@ -51,3 +51,13 @@ def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "g", cmap: str = "mako_
     ax.set(title=title, xlabel="", ylabel="")
     fig.tight_layout()
     return fig
+
+
+def lines(table: pd.DataFrame, x: str, y: str, hue: str, title: str):
+    """One line per `hue` value (e.g. a fit measure by k for each model)."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sns.lineplot(data=table, x=x, y=y, hue=hue, marker="o", ax=ax)
+    ax.set(title=title)
+    fig.tight_layout()
+    return fig

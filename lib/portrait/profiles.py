@@ -1,0 +1,130 @@
+"""Segment profiles: each segment against the total on every variable, with index and significance,
+the list of what makes a segment different, and names suggested from its strongest traits.
+
+Index = segment value / total value × 100 (shares for categories, means for numeric variables).
+Significance compares the segment with the rest of the sample (z-test for shares, Welch's t-test
+for means) on effective bases when weights exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportions_ztest
+
+
+def _neff(w: np.ndarray) -> float:
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and w.sum() > 0 else 0.0
+
+
+def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
+            weights: pd.Series | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Long table: variable, label, category, segment, value, total, index, p, significant, base.
+
+    `variables` maps a column of `data` to its label; categorical columns (strings or categoricals)
+    are profiled per category (share %), numeric ones by their mean.
+    """
+    index = segments.index
+    w_all = (weights.reindex(index).to_numpy(dtype=float) if weights is not None else np.ones(len(index)))
+    seg = segments.to_numpy()
+    rows = []
+    for column, label in variables.items():
+        values = data.loc[index, column]
+        categorical = isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object or \
+            pd.api.types.is_string_dtype(values)
+        answered = values.notna().to_numpy()
+        if categorical:
+            categories = (list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype)
+                          else sorted(values.dropna().unique(), key=str))
+            for category in categories:
+                hit = (values == category).fillna(False).to_numpy()
+                total = 100 * w_all[hit & answered].sum() / max(w_all[answered].sum(), 1e-12)
+                for s in sorted(np.unique(seg)):
+                    inside, rest = answered & (seg == s), answered & (seg != s)
+                    share = 100 * w_all[hit & inside].sum() / max(w_all[inside].sum(), 1e-12)
+                    rest_share = 100 * w_all[hit & rest].sum() / max(w_all[rest].sum(), 1e-12)
+                    n1, n2 = _neff(w_all[inside]), _neff(w_all[rest])
+                    p = (float(proportions_ztest([share / 100 * n1, rest_share / 100 * n2], [n1, n2])[1])
+                         if min(n1, n2) >= 2 and 0 < (share + rest_share) < 200 else np.nan)
+                    rows.append((column, label, str(category), s, share, total, p, int(inside.sum())))
+        else:
+            x = values.astype("float64").to_numpy()
+            total = np.average(x[answered], weights=w_all[answered])
+            for s in sorted(np.unique(seg)):
+                inside, rest = answered & (seg == s), answered & (seg != s)
+                mean = np.average(x[inside], weights=w_all[inside])
+                p = float(stats.ttest_ind(x[inside], x[rest], equal_var=False).pvalue) if inside.sum() > 1 else np.nan
+                rows.append((column, label, "", s, mean, total, p, int(inside.sum())))
+    table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
+    table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)
+    table["significant"] = table["p"] < alpha
+    table[["value", "total"]] = table[["value", "total"]].round(2)
+    return table
+
+
+def distinctive(table: pd.DataFrame, top: int = 6, min_total: float = 3.0) -> pd.DataFrame:
+    """Per segment, the significant traits furthest above the total (index), shares of at least
+    `min_total` % in the total (tiny categories make huge but meaningless indices)."""
+    over = table[table["significant"] & (table["index"] > 100) &
+                 ((table["category"] == "") | (table["total"] >= min_total))].copy()
+    over["strength"] = over["index"] - 100
+    picked = over.sort_values(["segment", "strength"], ascending=[True, False]).groupby("segment").head(top)
+    picked["trait"] = [
+        f"{r.label}: {r.category} — {r.value:.0f}% vs {r.total:.0f}% (index {r.index:.0f})" if r.category
+        else f"{r.label} — {r.value:.2f} vs {r.total:.2f} (index {r.index:.0f})"
+        for r in picked.itertuples()]
+    return picked[["segment", "trait", "variable", "category", "index", "p", "base"]].reset_index(drop=True)
+
+
+def _name_piece(trait: str, category: str) -> str:
+    """A short phrase for a trait: the category, or the question when the category says little."""
+    label = trait.split(" — ")[0].split(": ")[0]
+    if not category:  # a mean or a share: the item's own words
+        return trait.split(" — ")[0].split(": ")[-1].replace(" (share)", "")
+    if category.lower().startswith(("yes", "no")):
+        return label
+    return f"{label} {category.lower()}" if len(category.split()) == 1 else category
+
+
+def suggest_names(traits: pd.DataFrame, overrides: dict | None = None) -> dict:
+    """A name per segment from its two strongest traits, unless `study.yml` names it."""
+    names = {}
+    for segment, group in traits.groupby("segment", sort=True):
+        parts = [_name_piece(r.trait, r.category) for r in group.head(2).itertuples()]
+        names[segment] = " · ".join(dict.fromkeys(parts)) or f"Segment {segment}"
+    # study.yml keys may come as strings ("1") or numbers (1); segments are numbered 1..k.
+    names.update({int(k) if str(k).isdigit() else k: v for k, v in (overrides or {}).items()})
+    return names
+
+
+@dataclass
+class ProfileVariables:
+    data: pd.DataFrame
+    labels: dict[str, str]
+    scales: list[str]
+
+
+def profile_variables(coded: pd.DataFrame, book) -> ProfileVariables:
+    """The variables a segment is profiled on: every labelled single-choice question (as its labels),
+    numeric questions, multi-select options (share choosing), scales and derived variables."""
+    data, labels = pd.DataFrame(index=coded.index), {}
+    for q in book.questions:
+        if q.type == "single" and q.labels and q.id in coded:
+            data[q.id] = pd.Categorical(coded[q.id].map(q.labels), categories=list(dict.fromkeys(q.labels.values())))
+            labels[q.id] = q.title
+        elif q.type == "numeric" and q.id in coded:
+            data[q.id], labels[q.id] = coded[q.id].astype("float64"), q.title
+        elif q.type == "multi":
+            for item, text in q.items.items():
+                column = f"{q.id}__{item}"
+                if column in coded:
+                    data[column], labels[column] = coded[column].astype("float64"), f"{q.title}: {text} (share)"
+    for scale in book.scales:
+        data[scale.id], labels[scale.id] = coded[scale.id].astype("float64"), scale.label or scale.id
+    for derived in book.derived:
+        data[derived.id] = pd.Categorical(coded[derived.id], categories=derived.order or None)
+        labels[derived.id] = derived.label or derived.id
+    return ProfileVariables(data, labels, [s.id for s in book.scales])
