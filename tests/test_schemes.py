@@ -41,8 +41,17 @@ def test_unknown_variable_is_named_with_a_suggestion(tmp_path):
         apply_schemes(data, schemes(tmp_path, YAML.replace("sale_only >= 4", "sale_onl >= 4")))
 
 
-def test_demo_schemes_recover_the_planted_dimensions(demo_study):
+@pytest.fixture(scope="module")
+def coded_with_cards(demo_study):
+    from portrait import rfm
+
     coded = demo_study.read("survey_coded")
+    customers = rfm.customer_features(demo_study.table_path("transactions"))
+    return coded.join(rfm.respondent_behaviour(coded, demo_study.read("cardholders"), customers))
+
+
+def test_demo_schemes_recover_the_planted_dimensions(demo_study, coded_with_cards):
+    coded = coded_with_cards
     result = apply_schemes(coded, load_schemes(demo_study.raw_path(demo_study.config.codebooks.schemes)))
     links = pd.read_csv(TRUTH / "survey_quality.csv", dtype=str)[["Response ID", "person_id"]]
     people = pd.read_csv(TRUTH / "people.csv")
@@ -59,3 +68,17 @@ def test_demo_schemes_recover_the_planted_dimensions(demo_study):
     for scheme, planted in checks.items():
         agreement = (values[scheme] == planted).mean()
         assert agreement >= 0.8, f"{scheme}: {agreement:.1%}"
+
+
+def test_card_schemes_follow_purchases_of_card_holders(demo_study, coded_with_cards):
+    coded = coded_with_cards
+    values = apply_schemes(coded, load_schemes(demo_study.raw_path(demo_study.config.codebooks.schemes))).values
+    holders = coded["card__receipts_per_year"].notna()
+    assert (values.loc[~holders, "card_frequency"] == UNCLASSIFIED).all()
+    links = pd.read_csv(TRUTH / "survey_quality.csv", dtype=str)[["Response ID", "person_id"]]
+    people = pd.read_csv(TRUTH / "people.csv")
+    truth = coded[["respondent_id"]].merge(links, left_on="respondent_id", right_on="Response ID", how="left") \
+        .merge(people, on="person_id", how="left").set_index(coded.index)
+    on_card = values.loc[holders]
+    assert (on_card["card_frequency"].str.replace(" ", "_") == truth.loc[holders, "relationship"]).mean() >= 0.8
+    assert ((on_card["card_price_orientation"] == "discount hunter") == truth.loc[holders, "discount_hunter"]).mean() >= 0.9

@@ -1,7 +1,8 @@
 """Loyalty-card behaviour per customer, computed by DuckDB straight from the transactions parquet
 (the line items are never loaded into pandas), and RFM scores with named RFM segments.
 
-Features per card: recency, frequency (receipts), monetary value, tenure, average ticket, discount
+Features per card: recency, frequency (receipts, and per year of the data's span), monetary value,
+tenure, average ticket, discount
 share, new-collection share, category breadth, online share (channel mix), preferred city and
 store, gift-season share. R, F and M are quintile scores 1-5 (5 = most recent, most frequent,
 highest spend); named segments come from first-match rules over the scores.
@@ -26,6 +27,7 @@ GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 A
 FEATURES_SQL = """
 WITH t AS (SELECT * FROM read_parquet($path)),
 cutoff AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS d FROM t),
+span AS (SELECT greatest(date_diff('day', min(date), (SELECT d FROM cutoff)), 1) AS days FROM t),
 places AS (
     SELECT card_key, city, store, row_number() OVER (PARTITION BY card_key ORDER BY n DESC, city, store) AS k
     FROM (SELECT card_key, city, store, count(*) AS n FROM t GROUP BY ALL)
@@ -34,6 +36,7 @@ per_card AS (
     SELECT card_key,
            date_diff('day', max(date), (SELECT d FROM cutoff)) AS recency_days,
            count(DISTINCT receipt) AS frequency,
+           round(count(DISTINCT receipt) * 365.0 / (SELECT days FROM span), 2) AS receipts_per_year,
            round(sum(amount), 2) AS monetary,
            date_diff('day', min(date), (SELECT d FROM cutoff)) AS tenure_days,
            round(sum(amount) / count(DISTINCT receipt), 2) AS average_ticket,
@@ -119,3 +122,16 @@ def linked_share(features: pd.DataFrame, cardholders: pd.DataFrame, survey: pd.D
     answered = active["person_key"].isin(set(survey["person_key"].dropna()))
     return pd.DataFrame([{"card holders with purchases": len(active), "answered the survey": int(answered.sum()),
                           "linked %": round(100 * answered.mean(), 1) if len(active) else 0.0}])
+
+
+BEHAVIOUR = ["receipts_per_year", "discount_share", "new_collection_share", "online_share", "average_ticket"]
+
+
+def respondent_behaviour(respondents: pd.DataFrame, cardholders: pd.DataFrame,
+                         customers: pd.DataFrame) -> pd.DataFrame:
+    """Card behaviour (`card__*` columns) for each respondent who holds a card, through person_key;
+    missing for everyone else, so schemes built on it say `unclassified — missing` for them."""
+    cards = cardholders[["card_key", "person_key"]].dropna().drop_duplicates("person_key")
+    per_person = cards.merge(customers[["card_key", *BEHAVIOUR]], on="card_key").set_index("person_key")[BEHAVIOUR]
+    joined = respondents[["person_key"]].join(per_person, on="person_key").drop(columns="person_key")
+    return joined.add_prefix("card__").astype("Float64")
