@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import CodebookError
+from .rules import first_match, identifiers
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -151,12 +152,6 @@ def _close(name: str, options: list[str]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-def _identifiers(expression: str) -> set[str]:
-    stripped = re.sub(r"(['\"]).*?\1", "", expression)
-    return set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", stripped)) - {"and", "or", "not", "in", "True", "False",
-                                                                         "isna", "notna"}
-
-
 def check(codebook: Codebook, frame: pd.DataFrame) -> list[str]:
     """Every structural problem of the codebook against the data; empty when it can be applied."""
     columns = [c for c in frame.columns]
@@ -197,7 +192,7 @@ def check(codebook: Codebook, frame: pd.DataFrame) -> list[str]:
     derived_ids = {d.id for d in codebook.derived}
     graph = {}
     for d in codebook.derived:
-        needs = set().union(*(_identifiers(r.when) for r in d.rules))
+        needs = set().union(*(identifiers(r.when) for r in d.rules))
         for name in sorted(needs - variables - derived_ids):
             errors.append(f"derived `{d.id}`: unknown variable `{name}` in its rules."
                           f"{_close(name, sorted(variables | derived_ids))}")
@@ -334,16 +329,12 @@ def apply(codebook: Codebook, frame: pd.DataFrame, broke_off: pd.Series | None =
         score = items.mean(axis=1) if scale.score == "mean" else items.sum(axis=1, min_count=1)
         out[scale.id] = score.where(enough)
         rows.append((scale.id, scale.label or scale.id, f"scale ({scale.score})", len(scale.items)))
-    order = graphlib.TopologicalSorter({d.id: set().union(*(_identifiers(r.when) for r in d.rules))
+    order = graphlib.TopologicalSorter({d.id: set().union(*(identifiers(r.when) for r in d.rules))
                                         & {x.id for x in codebook.derived} for d in codebook.derived})
     derived = {d.id: d for d in codebook.derived}
     for name in order.static_order():
         d = derived[name]
-        result = pd.Series(pd.NA, index=out.index, dtype="string")
-        for rule in d.rules:
-            hit = out.eval(rule.when).fillna(False).astype(bool) & result.isna()
-            result = result.mask(hit, rule.value)
-        out[name] = result
+        out[name] = first_match(out, [(r.value, r.when) for r in d.rules], f"derived `{d.id}`")
         rows.append((d.id, d.label or d.id, "derived", len(d.rules)))
     variables = pd.DataFrame(rows, columns=["variable", "label", "type", "columns"])
     unlabelled = pd.DataFrame(unexplained, columns=["question", "variable", "column", "value", "respondents",

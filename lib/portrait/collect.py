@@ -33,6 +33,7 @@ class SourceResult:
     read: int
     unit: str = "rows"
     files: dict[str, Path] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # clear-text name words, kept in memory only for masking
 
 
 @dataclass
@@ -104,35 +105,28 @@ def collect_table(study: Study, name: str, secret: bytes) -> SourceResult:
     rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
                               [validation.not_blank_row(answers)])
     kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
-    return SourceResult(name, _finish(kept, source, secret), bad, len(raw), files={name: path})
+    name_columns = [c for c, kind in source.personal.items() if kind == "name"]
+    words = sorted(set(raw[name_columns].stack().dropna().astype(str).str.split().explode()))
+    return SourceResult(name, _finish(kept, source, secret), bad, len(raw), files={name: path}, names=words)
 
 
-def participant_names(study: Study) -> list[str]:
-    """First and last names of interview participants, to mask inside transcripts."""
-    source = study.config.sources.participants
-    if source is None:
-        return []
-    raw, _ = _read(study, "participants", source)
-    names = [c for c, kind in source.personal.items() if kind == "name"]
-    tokens = raw[names].stack().dropna().astype(str).str.split().explode()
-    return sorted(set(tokens))
-
-
-def collect_transcripts(study: Study, secret: bytes, participants: pd.DataFrame | None) -> SourceResult:
+def collect_transcripts(study: Study, secret: bytes, participants: SourceResult | None) -> SourceResult:
+    """Speaker turns with names masked (the participants' names and name-like speaker labels)."""
     source = study.config.sources.transcripts
     folder = study.raw_path(source.path)
     turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding)
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
     # Respondents labelled by their own name in notes: those labels are names to mask too.
     labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
-    names = participant_names(study) + [label for label in labels
+    names = (participants.names if participants else []) + [label for label in labels
                                         if label.istitle() and label.casefold() not in GENERIC_SPEAKERS]
     # Speaker labels stay (Interviewer, Respondent …) unless they are a person's name.
     turns["speaker"] = turns["speaker"].map(lambda t: privacy.mask_text(t, names), na_action="ignore")
     turns["text"] = turns["text"].map(lambda t: privacy.mask_text(t, names)).astype("string")
     if participants is not None:
         id_column = study.config.sources.participants.id_column
-        keys = participants.set_index(id_column)["person_key"] if "person_key" in participants else None
+        table = participants.table
+        keys = table.set_index(id_column)["person_key"] if "person_key" in table else None
         turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
     # The file has its own column; reasons stay free of machine-specific folders.
     reasons = problems["reason"].astype("string").str.replace(f"{folder}{os.sep}", "", regex=False)
@@ -210,8 +204,7 @@ def collect(study: Study, secret: bytes) -> CollectResult:
     if sources.participants:
         results["participants"] = collect_table(study, "participants", secret)
     if sources.transcripts:
-        people = results["participants"].table if "participants" in results else None
-        results["transcripts"] = collect_transcripts(study, secret, people)
+        results["transcripts"] = collect_transcripts(study, secret, results.get("participants"))
     if sources.survey:
         results["survey"], survey_quality = collect_survey(study, secret)
     if sources.cardholders:

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import CodebookError
+from .rules import first_match
 
 # Gift seasons of the demo's market: December holidays, Valentine's week, 1-8 March.
 GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 AND 14) "
@@ -101,13 +102,7 @@ class RfmResult:
 def segment(features: pd.DataFrame, rules: RfmRules) -> RfmResult:
     """Named RFM segment per customer: the first rule that matches; no match is an error, not a gap."""
     scores = features.rename(columns={"r_score": "r", "f_score": "f", "m_score": "m"})[["r", "f", "m"]]
-    names = pd.Series(pd.NA, index=features.index, dtype="string")
-    for rule in rules.segments:
-        try:
-            hit = scores.eval(rule.when).astype(bool)
-        except Exception as exc:  # pandas raises several parser errors for a bad expression
-            raise CodebookError(f"RFM rule for `{rule.segment}`: cannot read {rule.when!r} ({exc}).") from None
-        names = names.mask(hit & names.isna(), rule.segment)
+    names = first_match(scores, [(r.segment, r.when) for r in rules.segments], "RFM rules")
     if names.isna().any():
         example = scores[names.isna()].iloc[0].to_dict()
         raise CodebookError(f"{int(names.isna().sum())} customers match no RFM rule (e.g. scores {example}); "

@@ -15,7 +15,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .codebook import IDENTIFIER, _identifiers
+from .codebook import IDENTIFIER
+from .rules import first_match, identifiers
 from .errors import CodebookError
 
 UNCLASSIFIED = "unclassified"
@@ -53,7 +54,7 @@ def check_schemes(schemes: list[Scheme], columns: list[str]) -> list[str]:
     errors = []
     for scheme in schemes:
         for rule in scheme.rules:
-            for name in sorted(_identifiers(rule.when) - set(columns)):
+            for name in sorted(identifiers(rule.when) - set(columns)):
                 close = difflib.get_close_matches(name, columns, n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 errors.append(f"scheme `{scheme.id}`, value {rule.value!r}: unknown variable `{name}`.{hint}")
@@ -92,15 +93,8 @@ def apply_schemes(data: pd.DataFrame, schemes: list[Scheme]) -> SchemeAssignment
         raise CodebookError("the schemes do not fit the data:\n  - " + "\n  - ".join(errors))
     values, reasons = pd.DataFrame(index=data.index), pd.DataFrame(index=data.index)
     for scheme in schemes:
-        result = pd.Series(pd.NA, index=data.index, dtype="string")
-        for rule in scheme.rules:
-            try:
-                hit = data.eval(rule.when).fillna(False).astype(bool)
-            except Exception as exc:  # pandas raises several parser errors for a bad expression
-                raise CodebookError(f"scheme `{scheme.id}`, value {rule.value!r}: cannot read {rule.when!r} "
-                                    f"({exc}).") from None
-            result = result.mask(hit & result.isna(), rule.value)
-        needed = sorted(set().union(*(_identifiers(r.when) for r in scheme.rules)))
+        result = first_match(data, [(r.value, r.when) for r in scheme.rules], f"scheme `{scheme.id}`")
+        needed = sorted(set().union(*(identifiers(r.when) for r in scheme.rules)))
         missing = data[needed].isna()
         reason = pd.Series("", index=data.index, dtype="string")
         unmatched = result.isna()

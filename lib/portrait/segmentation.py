@@ -41,10 +41,6 @@ def _fit(model: str, k: int, X: np.ndarray, seed: int):
     raise PortraitError(f"unknown model {model!r}; use kmeans or gmm.")
 
 
-def _labels(fitted, X: np.ndarray) -> np.ndarray:
-    return fitted.predict(X)
-
-
 def compare_models(basis: pd.DataFrame, k_range: tuple[int, int], seed: int,
                    models: tuple[str, ...] = ("kmeans", "gmm")) -> pd.DataFrame:
     """One row per (model, k): silhouette, Calinski-Harabasz, BIC (mixtures), smallest segment share."""
@@ -53,7 +49,7 @@ def compare_models(basis: pd.DataFrame, k_range: tuple[int, int], seed: int,
     for model in models:
         for k in range(k_range[0], k_range[1] + 1):
             fitted = _fit(model, k, X, seed)
-            labels = _labels(fitted, X)
+            labels = fitted.predict(X)
             shares = np.bincount(labels, minlength=k) / len(labels)
             rows.append({"model": model, "k": k,
                          "silhouette": round(float(silhouette_score(X, labels, sample_size=min(len(X), 3000),
@@ -111,7 +107,7 @@ def bootstrap_stability(basis: pd.DataFrame, model: str, k: int, labels: np.ndar
     for b in range(n_boot):
         sample = rng.choice(len(X), len(X), replace=True)
         refit = _fit(model, k, X[sample], seed + b + 1)
-        scores.append(adjusted_rand_score(labels, _labels(refit, X)))
+        scores.append(adjusted_rand_score(labels, refit.predict(X)))
     return pd.Series(scores, name="ARI")
 
 
@@ -122,7 +118,7 @@ def segment(data: pd.DataFrame, variables: list[str], k_range: tuple[int, int] =
     comparison = compare_models(basis, k_range, seed)
     best, reason = choose(comparison, min_share)
     model, k = str(best["model"]), int(best["k"])
-    raw = _labels(_fit(model, k, basis.to_numpy(), seed), basis.to_numpy())
+    raw = _fit(model, k, basis.to_numpy(), seed).predict(basis.to_numpy())
     # Number segments by size so that segment 1 is always the largest, run after run.
     order = {old: new for new, old in enumerate(pd.Series(raw).value_counts().index, start=1)}
     labels = pd.Series([order[x] for x in raw], index=basis.index, name="segment")
