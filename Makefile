@@ -20,6 +20,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_demo_and_collect.py
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_survey_coding.py

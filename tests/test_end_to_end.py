@@ -1,5 +1,6 @@
 """The demo through the real runner: no clear-text personal data anywhere, and identical reruns."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -117,12 +118,44 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     config["sources"] = {"survey": {**config["sources"]["survey"], "path": "survey/export.csv"}}
     config["codebooks"] = {"survey": "codebook.yml"}
     (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
-    result = pipeline.run(str(folder), ROOT, ["01", "02"], reports=tmp_path / "reports", progress=False,
-                          say=lambda m: None)
-    assert result.executed == ["01_collect", "02_survey_coding"]
-    coded = pd.read_parquet(tmp_path / "data" / "processed" / "solo" / "survey_coded.parquet")
+    quick = {"n_boot": 2, "models": ["kmeans"], "k_max": 5}  # step 04's full search is tested elsewhere
+    result = pipeline.run(str(folder), ROOT, ["01", "02", "04"], quick, reports=tmp_path / "reports",
+                          progress=False, say=lambda m: None)
+    assert result.executed == ["01_collect", "02_survey_coding", "04_segmentation"]
+    processed = tmp_path / "data" / "processed" / "solo"
+    coded = pd.read_parquet(processed / "survey_coded.parquet")
     assert len(coded) == 2300 and (coded["weight"] == 1.0).all()  # no targets: unweighted
-    assert not (tmp_path / "data" / "processed" / "solo" / "transactions.parquet").exists()
+    assert not (processed / "transactions.parquet").exists() and not (processed / "rfm_customers.parquet").exists()
+    segments = pd.read_parquet(processed / "segments.parquet")
+    assert len(segments) == int(coded["quality_ok"].sum()) and segments["segment"].notna().all()
+    assert (processed / "typing_tool.pkl").exists()
+
+
+def test_a_study_with_only_a_loyalty_export_runs_collect_and_segmentation(tmp_path):
+    folder = tmp_path / "data" / "raw" / "cards"
+    (folder / "loyalty").mkdir(parents=True)
+    for name in ("cardholders.csv", "transactions.csv"):
+        shutil.copyfile(DEMO / "loyalty" / name, folder / "loyalty" / name)
+    shutil.copyfile(DEMO / "schemes.yml", folder / "schemes.yml")
+    config = yaml.safe_load((DEMO / "study.yml").read_text())
+    config.update(name="cards", parameters={}, codebooks={"schemes": "schemes.yml"},
+                  sources={k: config["sources"][k] for k in ("cardholders", "transactions")})
+    (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    messages = []
+    result = pipeline.run(str(folder), ROOT, None, {"n_boot": 3, "k_max": 5}, reports=tmp_path / "reports",
+                          progress=False, say=messages.append)
+    assert result.executed == ["01_collect", "04_segmentation"]
+    assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
+    processed = tmp_path / "data" / "processed" / "cards"
+    customers = pd.read_parquet(processed / "rfm_customers.parquet")
+    segments = pd.read_parquet(processed / "segments.parquet")
+    assert len(segments) == len(customers) > 10_000
+    assert segments["segment"].notna().all() and segments["scheme__card_frequency"].ne("unclassified").all()
+    assert "scheme__brand_relationship" not in segments  # a survey scheme cannot apply
+    assert not (processed / "typing_tool.pkl").exists()
+    choice = json.loads((processed / "segmentation.json").read_text())
+    assert choice["unit"] == "customers" and choice["k"] == len(choice["sizes"]) and "lca" not in {
+        row["model"] for row in choice["comparison"]}
 
 
 def test_a_study_with_only_transcripts_runs_collect_and_interview_coding(tmp_path):

@@ -32,3 +32,38 @@ def test_distinctive_traits_and_names():
     assert traits.loc[traits["segment"] == 1, "trait"].iloc[0] == "Style: street — 60% vs 35% (index 171)"
     names = suggest_names(traits, {"2": "Classic fans"})
     assert names[1] == "Style street · Score" and names[2] == "Classic fans"
+
+
+def test_small_bases_never_make_a_distinctive_trait():
+    frame, segments = data()
+    # Only six people of segment 1 answered `interviewed`; all said yes, nobody else did.
+    frame["interviewed"] = np.r_[np.ones(6), np.full(94, np.nan), np.zeros(100)]
+    table = profile(frame, segments, {"style": "Style", "interviewed": "Mentions X"})
+    row = table[(table["variable"] == "interviewed") & (table["segment"] == 1)].iloc[0]
+    assert row["base"] == 6 and row["value"] == 1.0
+    assert "interviewed" not in set(distinctive(table)["variable"])
+    assert "interviewed" in set(distinctive(table, min_base=5)["variable"])
+
+
+def test_schemes_and_other_sources_are_profiled(tmp_path):
+    import textwrap
+
+    from portrait.profiles import profile_variables
+    from portrait.schemes import apply_schemes, load_schemes
+
+    path = tmp_path / "schemes.yml"
+    path.write_text(textwrap.dedent("""
+        schemes:
+          - id: price
+            label: Price orientation
+            rules:
+              - {value: hunter, when: "sale >= 4"}
+              - {value: full price, when: "sale <= 2"}
+    """))
+    table = pd.DataFrame({"sale": [5, 1, 3, 4], "card__monetary": [10.0, None, 30.0, 5.0]})
+    assigned = apply_schemes(table, load_schemes(path))
+    variables = profile_variables(table, None, {"card__monetary": "Card: spend", "absent": "Not here"}, assigned)
+    assert variables.labels == {"scheme__price": "Price orientation", "card__monetary": "Card: spend"}
+    # `unclassified` is left out of the shares: the profile reads among those a scheme classifies.
+    assert variables.data["scheme__price"].isna().tolist() == [False, False, True, False]
+    assert list(variables.data["scheme__price"].cat.categories) == ["hunter", "full price"]

@@ -73,3 +73,46 @@ def test_rules_that_leave_customers_out_are_an_error(tmp_path):
     rules = rfm.RfmRules.model_validate({"segments": [{"segment": "Champions", "when": "r >= 4 and f >= 4"}]})
     with pytest.raises(CodebookError, match="match no RFM rule"):
         rfm.segment(rfm.customer_features(path), rules)
+
+
+def test_a_hand_computed_example(tmp_path):
+    """Three cards, five receipts, checked line by line against figures worked out by hand."""
+    rows = [  # receipt, card, date, amount, discount, new, category, channel
+        ("r1", "A", "2025-01-01 10:00", 100.0, False, True, "Tops", "store"),
+        ("r1", "A", "2025-01-01 10:00", 300.0, True, False, "Bags", "store"),
+        ("r2", "A", "2025-03-02 12:00", 200.0, False, False, "Tops", "online"),
+        ("r3", "B", "2025-12-25 18:00", 50.0, True, True, "Kids", "store"),
+        ("r4", "C", "2025-02-01 11:00", 1000.0, False, True, "Shoes", "online"),
+        ("r5", "C", "2025-02-21 11:00", 500.0, False, False, "Shoes", "store"),
+    ]
+    tx = pd.DataFrame(rows, columns=["receipt", "card_key", "date", "amount", "discount", "new_collection",
+                                     "category", "channel"])
+    tx["date"] = pd.to_datetime(tx["date"])
+    tx["store"], tx["city"] = "S1", "Kyiv"
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    f = rfm.customer_features(tmp_path / "tx.parquet", as_of="2026-01-01").set_index("card_key")
+    # A: last purchase 2025-03-02 12:00 -> 305 whole days before 2026-01-01; 2 receipts; 600 spent.
+    assert f.loc["A", ["recency_days", "frequency", "monetary", "average_ticket"]].tolist() == [305, 2, 600.0, 300.0]
+    assert f.loc["A", "discount_share"] == pytest.approx(1 / 3) and f.loc["A", "new_collection_share"] == pytest.approx(1 / 3)
+    assert f.loc["A", "category_breadth"] == 2 and f.loc["A", "online_share"] == pytest.approx(1 / 3)
+    assert f.loc["B", "gift_season_share"] == 1.0 and f.loc["C", "gift_season_share"] == 0.0  # 25 Dec is a gift day
+    assert f.loc["C", ["recency_days", "frequency", "monetary", "tenure_days"]].tolist() == [314, 2, 1500.0, 334]
+    # Span of the data: calendar days from the first purchase (2025-01-01) to as_of = 365, so receipts per
+    # year equal receipts here; for B (1 receipt) 1.0.
+    assert f.loc["A", "receipts_per_year"] == 2.0 and f.loc["B", "receipts_per_year"] == 1.0
+    # Scores among three cards: B is the most recent, C spends the most; ties on frequency go by spend.
+    assert f.loc["B", "r_score"] > f.loc["A", "r_score"] and f.loc["C", "m_score"] > f.loc["A", "m_score"] > f.loc["B", "m_score"]
+    assert f.loc["C", "f_score"] > f.loc["A", "f_score"] > f.loc["B", "f_score"]
+
+
+def test_card_behaviour_reaches_only_respondents_who_hold_a_card():
+    customers = pd.DataFrame({"card_key": ["k1", "k2"], **{c: [1.0, 2.0] for c in rfm.BEHAVIOUR},
+                              "rfm_segment": ["Champions", "Lost"]})
+    cardholders = pd.DataFrame({"card_key": ["k1", "k2", "k3"], "person_key": ["p1", "p2", None]})
+    respondents = pd.DataFrame({"person_key": ["p2", "p9", None, "p1"]}, index=[10, 11, 12, 13])
+    joined = rfm.respondent_behaviour(respondents, cardholders, customers)
+    assert joined.index.tolist() == [10, 11, 12, 13]
+    assert joined["card__monetary"].tolist()[0] == 2.0 and joined["card__monetary"].isna().tolist() == [False, True, True, False]
+    assert joined["card__rfm_segment"].tolist() == ["Lost", pd.NA, pd.NA, "Champions"]
+    share = rfm.linked_share(customers, cardholders, respondents)
+    assert share.iloc[0].tolist() == [2, 2, 100.0]

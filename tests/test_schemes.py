@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import CodebookError
-from portrait.schemes import UNCLASSIFIED, apply_schemes, load_schemes
+from portrait.schemes import UNCLASSIFIED, applicable, apply_schemes, load_schemes
 
 from conftest import TRUTH
 
@@ -82,3 +82,58 @@ def test_card_schemes_follow_purchases_of_card_holders(demo_study, coded_with_ca
     on_card = values.loc[holders]
     assert (on_card["card_frequency"].str.replace(" ", "_") == truth.loc[holders, "relationship"]).mean() >= 0.8
     assert ((on_card["card_price_orientation"] == "discount hunter") == truth.loc[holders, "discount_hunter"]).mean() >= 0.9
+
+
+BRAND = textwrap.dedent("""
+    schemes:
+      - id: relationship
+        label: Relationship with the brand
+        rules:
+          - {value: unaware, when: "aware == 0"}
+          - {value: aware non-buyer, when: "aware == 1 and bought == 0"}
+          - {value: buyer, when: "bought == 1"}
+      - id: card_price
+        label: Discount on the card
+        rules:
+          - {value: hunter, when: "card__discount_share >= 0.5"}
+          - {value: full price, when: "card__discount_share < 0.5"}
+""")
+
+
+def test_contradictory_and_partial_answers_get_exactly_one_value(tmp_path):
+    # Row 0 says unaware but bought (contradictory): the first matching rule decides, never two values.
+    # Row 3 skipped `aware` and bought nothing: no rule can hold, so the reason names the missing answer.
+    data = pd.DataFrame({"aware": pd.array([0, 1, 1, None], dtype="Int64"),
+                         "bought": pd.array([1, 0, 1, 0], dtype="Int64"),
+                         "card__discount_share": [0.8, None, 0.2, 0.5]})
+    result = apply_schemes(data, schemes(tmp_path, BRAND))
+    assert result.values["relationship"].tolist() == ["unaware", "aware non-buyer", "buyer", UNCLASSIFIED]
+    assert result.reasons["relationship"].tolist() == ["", "", "", "missing: aware"]
+    assert result.values["card_price"].tolist() == ["hunter", UNCLASSIFIED, "full price", "hunter"]
+    assert (result.values.notna()).all().all()
+
+
+def test_schemes_the_data_cannot_feed_are_listed_not_applied(tmp_path):
+    declared = schemes(tmp_path, BRAND)
+    usable, skipped = applicable(declared, ["card__discount_share"])
+    assert [s.id for s in usable] == ["card_price"]
+    assert skipped.to_dict("records") == [{"scheme": "relationship", "label": "Relationship with the brand",
+                                           "lacks": "aware, bought"}]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("schemes:\n  - id: x\n    label: X\n    rules: []\n", "rules"),
+    ("schemes:\n  - id: bad id\n    label: X\n    rules: [{value: a, when: 'q == 1'}]\n", "id"),
+    ("schemes:\n  - id: x\n    label: X\n    rule: [{value: a, when: 'q == 1'}]\n", "rule"),
+    ("schemes: [\n", "schemes.yml: not a valid scheme file"),
+])
+def test_a_broken_scheme_file_is_a_clear_error(tmp_path, text, message):
+    with pytest.raises(CodebookError, match=message) as error:
+        schemes(tmp_path, text)
+    assert "schemes.yml" in str(error.value)
+
+
+def test_an_unreadable_rule_names_the_scheme_and_value(tmp_path):
+    data = pd.DataFrame({"sale_only": [5.0]})
+    with pytest.raises(CodebookError, match=r"scheme `price`, value 'hunter': cannot read"):
+        apply_schemes(data, schemes(tmp_path, YAML.replace("sale_only >= 4", "sale_only >>= 4")))

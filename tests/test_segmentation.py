@@ -6,7 +6,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from portrait.errors import PortraitError
-from portrait.segmentation import choose, compare_models, prepare_basis, segment
+from portrait.segmentation import basis_variables, choose, compare_models, prepare_basis, segment
 
 from conftest import TRUTH
 
@@ -58,10 +58,77 @@ def test_demo_attitudinal_segments_are_recovered(demo_study):
     coded = demo_study.read("survey_coded")
     coded = coded[coded["quality_ok"]]
     items = [c for c in coded.columns if c.startswith("attitudes__")]
-    result = segment(coded, items, (3, 6), seed=7, n_boot=3)
+    result = segment(coded, items, (3, 7), seed=7, n_boot=3, models=("kmeans", "gmm", "lca"))  # as notebook 04
     links = pd.read_csv(TRUTH / "survey_quality.csv", dtype=str)[["Response ID", "person_id"]]
     planted = pd.read_csv(TRUTH / "people.csv")[["person_id", "attitude_segment"]]
     truth = coded.loc[result.labels.index, ["respondent_id"]].merge(
         links, left_on="respondent_id", right_on="Response ID", how="left").merge(planted, on="person_id", how="left")
     ari = adjusted_rand_score(truth["attitude_segment"], result.labels.to_numpy())
     assert ari >= 0.8, f"ARI {ari:.3f} ({result.reason})"
+
+
+def latent_classes(seed=4, n=900):
+    """Answers 1-5 to eight items drawn from three latent classes with different answer profiles."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 3, n)
+    profiles = rng.dirichlet(np.full(5, 0.4), (3, 8))
+    answers = np.array([[rng.choice(5, p=profiles[t, j]) + 1 for j in range(8)] for t in truth])
+    return pd.DataFrame(answers, columns=[f"q{j}" for j in range(8)]), truth
+
+
+def test_latent_class_analysis_recovers_planted_classes():
+    data, truth = latent_classes()
+    result = segment(data, list(data.columns), (2, 4), seed=2, n_boot=3, models=("lca",))
+    assert result.model == "lca" and result.k == 3
+    assert adjusted_rand_score(truth, result.labels) > 0.9
+    assert result.comparison["bic"].notna().all()
+
+
+def test_lca_is_left_out_with_a_note_when_the_basis_is_continuous():
+    data, _ = blobs()
+    result = segment(data, list("abcd"), (2, 4), seed=3, n_boot=2, models=("kmeans", "lca"))
+    assert set(result.comparison["model"]) == {"kmeans"}
+    assert any("lca left out" in note for note in result.notes)
+    with pytest.raises(PortraitError, match="unknown model"):
+        segment(data, list("abcd"), (2, 3), models=("dbscan",))
+
+
+def test_mixed_types_are_prepared_as_documented():
+    rng = np.random.default_rng(5)
+    n = 400
+    data = pd.DataFrame({
+        "spend": rng.lognormal(8, 1.5, n),                      # skewed: logged
+        "score": rng.normal(3, 1, n),                            # plain z
+        "city": rng.choice(["Kyiv", "Lviv", "Odesa", "Dnipro"], n),
+        "online": rng.random(n) < 0.3,
+    })
+    data.loc[:9, "score"] = np.nan
+    basis = prepare_basis(data, ["spend", "score", "city", "online"])
+    steps = basis.steps.set_index("variable")["preparation"]
+    assert steps["spend"].startswith("log(1 + x)") and steps["score"] == "z"
+    assert steps["city"] == "4 indicators, z / sqrt(4)"
+    assert basis.dropped == 10 and len(basis.matrix) == 390
+    city = basis.matrix.filter(like="city=")
+    # Each categorical variable weighs like one standardised numeric variable: total variance 1.
+    assert city.var(ddof=0).sum() == pytest.approx(1.0)
+    assert basis.matrix["spend"].std(ddof=0) == pytest.approx(1.0)
+    assert basis.codes is None  # continuous variables: no latent class analysis
+
+
+def test_basis_patterns_and_too_few_rows_are_clear_errors():
+    data, _ = blobs(n=30)
+    assert basis_variables(["a", "b", "att__x", "att__y"], ["att__*", "a"]) == ["att__x", "att__y", "a"]
+    with pytest.raises(PortraitError, match="'atitudes__\\*' matches no column"):
+        basis_variables(["attitudes__x"], ["atitudes__*"])
+    with pytest.raises(PortraitError, match="too few respondents for k up to 5: 30 complete cases"):
+        segment(data, list("abcd"), (2, 5))
+    with pytest.raises(PortraitError, match="k range"):
+        segment(data, list("abcd"), (1, 2))
+
+
+def test_large_data_is_fitted_on_a_sample_and_every_row_assigned():
+    data, truth = blobs(n=3000)
+    result = segment(data, list("abcd"), (3, 3), seed=1, n_boot=2, fit_sample=500)
+    assert len(result.labels) == 3000
+    assert any("fitted on a random sample of 500" in note for note in result.notes)
+    assert adjusted_rand_score(truth, result.labels) > 0.95

@@ -25,7 +25,7 @@ from .errors import PipelineError, PortraitError
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
 # Sources a step needs at least one of; a study lacking them all skips the step (it runs as far as it can).
 NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",),
-         "04_segmentation": ("survey",)}
+         "04_segmentation": ("survey", "transactions")}
 KERNEL = "portrait"
 TEMPLATES = str(Path(__file__).with_name("templates"))
 

@@ -61,3 +61,19 @@ def lines(table: pd.DataFrame, x: str, y: str, hue: str, title: str):
     ax.set(title=title)
     fig.tight_layout()
     return fig
+
+
+def model_comparison(comparison: pd.DataFrame, min_share: float, title: str = "Candidate segmentations"):
+    """Silhouette and smallest segment share by k, one line per model; the minimum share drawn as a line,
+    so a reader sees which candidates were eligible and which won."""
+    house_style()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    sns.lineplot(data=comparison, x="k", y="silhouette", hue="model", marker="o", ax=axes[0])
+    axes[0].set(title=f"{title}: silhouette (higher = better separated)")
+    sns.lineplot(data=comparison, x="k", y="smallest segment %", hue="model", marker="o", ax=axes[1], legend=False)
+    axes[1].axhline(100 * min_share, color=PALETTE[3], linestyle="--", linewidth=1)
+    axes[1].set(title=f"Smallest segment (minimum {100 * min_share:g} %)")
+    for ax in axes:
+        ax.set_xticks(sorted(comparison["k"].unique()))
+    fig.tight_layout()
+    return fig

@@ -8,6 +8,7 @@ for means) on effective bases when weights exist.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,11 +53,17 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
                     rows.append((column, label, str(category), s, share, total, p, int(inside.sum())))
         else:
             x = values.astype("float64").to_numpy()
+            if not answered.any():
+                continue
             total = np.average(x[answered], weights=w_all[answered])
             for s in sorted(np.unique(seg)):
                 inside, rest = answered & (seg == s), answered & (seg != s)
+                if not inside.any():  # e.g. nobody in this segment was interviewed
+                    continue
                 mean = np.average(x[inside], weights=w_all[inside])
-                p = float(stats.ttest_ind(x[inside], x[rest], equal_var=False).pvalue) if inside.sum() > 1 else np.nan
+                with warnings.catch_warnings():  # constant groups (e.g. a share of 0 everywhere) warn, p is NaN
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    p = float(stats.ttest_ind(x[inside], x[rest], equal_var=False).pvalue) if inside.sum() > 1 else np.nan
                 rows.append((column, label, "", s, mean, total, p, int(inside.sum())))
     table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
     table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)
@@ -65,10 +72,11 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
     return table
 
 
-def distinctive(table: pd.DataFrame, top: int = 6, min_total: float = 3.0) -> pd.DataFrame:
+def distinctive(table: pd.DataFrame, top: int = 6, min_total: float = 3.0, min_base: int = 30) -> pd.DataFrame:
     """Per segment, the significant traits furthest above the total (index), shares of at least
-    `min_total` % in the total (tiny categories make huge but meaningless indices)."""
-    over = table[table["significant"] & (table["index"] > 100) &
+    `min_total` % in the total (tiny categories make huge but meaningless indices), on at least
+    `min_base` answers in the segment (a handful of interviews does not describe a segment)."""
+    over = table[table["significant"] & (table["index"] > 100) & (table["base"] >= min_base) &
                  ((table["category"] == "") | (table["total"] >= min_total))].copy()
     over["strength"] = over["index"] - 100
     picked = over.sort_values(["segment", "strength"], ascending=[True, False]).groupby("segment").head(top)
@@ -107,24 +115,45 @@ class ProfileVariables:
     scales: list[str]
 
 
-def profile_variables(coded: pd.DataFrame, book) -> ProfileVariables:
-    """The variables a segment is profiled on: every labelled single-choice question (as its labels),
-    numeric questions, multi-select options (share choosing), scales and derived variables."""
-    data, labels = pd.DataFrame(index=coded.index), {}
-    for q in book.questions:
-        if q.type == "single" and q.labels and q.id in coded:
-            data[q.id] = pd.Categorical(coded[q.id].map(q.labels), categories=list(dict.fromkeys(q.labels.values())))
+def profile_variables(table: pd.DataFrame, book=None, extra_labels: dict[str, str] | None = None,
+                      assigned=None) -> ProfileVariables:
+    """The variables a segment is profiled on: every labelled single-choice question of the survey
+    codebook (as its labels), numeric questions, multi-select options (share choosing), scales and
+    derived variables; the schemes' values (unclassified left out); and `extra_labels` — columns
+    joined from other sources (loyalty card, interviews) with their labels."""
+    data, labels = pd.DataFrame(index=table.index), {}
+    for q in (book.questions if book else []):
+        if q.type == "single" and q.labels and q.id in table:
+            data[q.id] = pd.Categorical(table[q.id].map(q.labels), categories=list(dict.fromkeys(q.labels.values())))
             labels[q.id] = q.title
-        elif q.type == "numeric" and q.id in coded:
-            data[q.id], labels[q.id] = coded[q.id].astype("float64"), q.title
+        elif q.type == "numeric" and q.id in table:
+            data[q.id], labels[q.id] = table[q.id].astype("float64"), q.title
         elif q.type == "multi":
             for item, text in q.items.items():
                 column = f"{q.id}__{item}"
-                if column in coded:
-                    data[column], labels[column] = coded[column].astype("float64"), f"{q.title}: {text} (share)"
-    for scale in book.scales:
-        data[scale.id], labels[scale.id] = coded[scale.id].astype("float64"), scale.label or scale.id
-    for derived in book.derived:
-        data[derived.id] = pd.Categorical(coded[derived.id], categories=derived.order or None)
+                if column in table:
+                    data[column], labels[column] = table[column].astype("float64"), f"{q.title}: {text} (share)"
+    for scale in (book.scales if book else []):
+        data[scale.id], labels[scale.id] = table[scale.id].astype("float64"), scale.label or scale.id
+    for derived in (book.derived if book else []):
+        data[derived.id] = pd.Categorical(table[derived.id], categories=derived.order or None)
         labels[derived.id] = derived.label or derived.id
-    return ProfileVariables(data, labels, [s.id for s in book.scales])
+    if assigned is not None:
+        for scheme in assigned.schemes:
+            values = assigned.values[scheme.id].reindex(table.index)
+            order = list(dict.fromkeys(r.value for r in scheme.rules))
+            data[f"scheme__{scheme.id}"] = pd.Categorical(values.where(values != "unclassified"), categories=order)
+            labels[f"scheme__{scheme.id}"] = scheme.label
+    for column, label in (extra_labels or {}).items():
+        if column in table and column not in data:
+            values = table[column]
+            data[column] = (values.astype("string") if pd.api.types.is_string_dtype(values) or values.dtype == object
+                            else values.astype("float64"))
+            labels[column] = label
+    return ProfileVariables(data, labels, [s.id for s in (book.scales if book else [])])
+
+
+def index_matrix(table: pd.DataFrame, variables: list[str], names: dict) -> pd.DataFrame:
+    """Index (total = 100) of numeric `variables` by segment, rows labelled, columns named: the heatmap."""
+    picked = table[table["category"].eq("") & table["variable"].isin(variables)]
+    return picked.pivot(index="label", columns="segment", values="index").rename(columns=names)

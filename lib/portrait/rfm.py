@@ -119,14 +119,27 @@ def linked_share(features: pd.DataFrame, cardholders: pd.DataFrame, survey: pd.D
                           "linked %": round(100 * answered.mean(), 1) if len(active) else 0.0}])
 
 
-BEHAVIOUR = ["receipts_per_year", "discount_share", "new_collection_share", "online_share", "average_ticket"]
+BEHAVIOUR = ["frequency", "receipts_per_year", "recency_days", "monetary", "average_ticket", "discount_share",
+             "new_collection_share", "category_breadth", "online_share", "gift_season_share"]
+
+
+def last_purchase(transactions: str | Path) -> pd.Timestamp:
+    """The date of the last purchase in the transactions parquet (DuckDB, no load into pandas)."""
+    with duckdb.connect() as con:
+        return pd.Timestamp(con.execute("SELECT max(date) FROM read_parquet($path)",
+                                        {"path": str(transactions)}).fetchone()[0])
 
 
 def respondent_behaviour(respondents: pd.DataFrame, cardholders: pd.DataFrame,
                          customers: pd.DataFrame) -> pd.DataFrame:
-    """Card behaviour (`card__*` columns) for each respondent who holds a card, through person_key;
-    missing for everyone else, so schemes built on it say `unclassified — missing` for them."""
+    """Card behaviour (`card__*` columns, and `card__rfm_segment` when segmented) for each respondent
+    who holds a card, through person_key; missing for everyone else, so schemes built on it say
+    `unclassified — missing` for them."""
     cards = cardholders[["card_key", "person_key"]].dropna().drop_duplicates("person_key")
     per_person = cards.merge(customers[["card_key", *BEHAVIOUR]], on="card_key").set_index("person_key")[BEHAVIOUR]
     joined = respondents[["person_key"]].join(per_person, on="person_key").drop(columns="person_key")
-    return joined.add_prefix("card__").astype("Float64")
+    joined = joined.astype("Float64")
+    if "rfm_segment" in customers:
+        segment = cards.merge(customers[["card_key", "rfm_segment"]], on="card_key").set_index("person_key")
+        joined["rfm_segment"] = respondents["person_key"].map(segment["rfm_segment"]).astype("string")
+    return joined.add_prefix("card__")

@@ -61,6 +61,19 @@ def check_schemes(schemes: list[Scheme], columns: list[str]) -> list[str]:
     return errors
 
 
+def applicable(schemes: list[Scheme], columns: list[str]) -> tuple[list[Scheme], pd.DataFrame]:
+    """The schemes whose variables all exist, and a table of the others with what they lack — e.g. a
+    transactions-only study applies the card schemes and lists the survey schemes it cannot."""
+    usable, skipped = [], []
+    for scheme in schemes:
+        lacking = sorted(set().union(*(identifiers(r.when) for r in scheme.rules)) - set(columns))
+        if lacking:
+            skipped.append({"scheme": scheme.id, "label": scheme.label, "lacks": ", ".join(lacking)})
+        else:
+            usable.append(scheme)
+    return usable, pd.DataFrame(skipped, columns=["scheme", "label", "lacks"])
+
+
 @dataclass
 class SchemeAssignments:
     values: pd.DataFrame

@@ -1,32 +1,47 @@
-"""What step 04 hands on: segment assignments, RFM customers, profiles and the typing tool."""
+"""What step 04 hands on: segment assignments, RFM customers, profiles, the model choice and the
+typing tool, all under `data/processed/<study>/`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .rfm import RfmResult
+from . import atomic
 from .schemes import SchemeAssignments
+from .segment_inputs import SegmentationData
 from .segmentation import Segmentation
 from .study import Study
 from .typing_tool import TOOL_FILE, TypingTool
 
+ID_COLUMNS = {"respondents": ["respondent_id", "person_key", "weight"], "customers": ["card_key"]}
 
-def save_outputs(study: Study, coded: pd.DataFrame, result: Segmentation, names: dict,
-                 assigned: SchemeAssignments | None, rfm_result: RfmResult | None, profile: pd.DataFrame,
-                 tool: TypingTool) -> pd.DataFrame:
-    """Write segments.parquet (one row per respondent), rfm_customers, segment_profiles, typing tool."""
-    frame = coded[["respondent_id", "person_key", "weight"]].copy()
+
+def save_outputs(study: Study, data: SegmentationData, result: Segmentation, names: dict,
+                 assigned: SchemeAssignments | None, profile: pd.DataFrame, tool: TypingTool | None) -> pd.DataFrame:
+    """Write segments.parquet (one row per unit: ids, segment, name, every scheme), segment_profiles,
+    rfm_customers (when the study has transactions), segmentation.json (unit, model, k, why, stability,
+    names) and the typing tool (respondents only); return what was written."""
+    frame = data.table[ID_COLUMNS[data.unit]].copy()
     frame["segment"] = result.labels.reindex(frame.index).astype("Int64")
     frame["segment_name"] = frame["segment"].map(names).astype("string")
     if assigned is not None:
         frame = frame.join(assigned.values.add_prefix("scheme__"))
     written = {"segments": frame, "segment_profiles": profile}
-    if rfm_result is not None:
-        written["rfm_customers"] = rfm_result.customers
+    if data.rfm is not None:
+        written["rfm_customers"] = data.rfm.customers
     rows = []
-    for table, data in written.items():
-        study.write(table, data)
-        rows.append({"output": f"{table}.parquet", "rows": len(data)})
-    tool.save(study.processed / TOOL_FILE)
-    rows.append({"output": TOOL_FILE, "rows": len(tool.items_)})
+    for table, content in written.items():
+        study.write(table, content)
+        rows.append({"output": f"{table}.parquet", "rows": len(content)})
+    choice = {"unit": data.unit, "model": result.model, "k": result.k, "reason": result.reason,
+              "stability_median_ari": round(float(result.stability.median()), 4),
+              "stability_threshold": result.stability_threshold, "stable": result.stable,
+              "notes": result.notes, "names": {str(k): v for k, v in sorted(names.items())},
+              "sizes": {str(k): int(v) for k, v in result.labels.value_counts().sort_index().items()},
+              "comparison": result.comparison.astype(object).where(result.comparison.notna(), None)
+              .to_dict(orient="records")}
+    atomic.write_json(choice, study.processed / "segmentation.json")
+    rows.append({"output": "segmentation.json", "rows": len(result.comparison)})
+    if tool is not None:
+        tool.save(study.processed / TOOL_FILE)
+        rows.append({"output": TOOL_FILE, "rows": len(tool.items_)})
     return pd.DataFrame(rows)

@@ -1,16 +1,28 @@
 """Data-driven segments: candidate models over a range of k, compared and chosen by stated rules,
 with a stability check by bootstrap re-fits (adjusted Rand index).
 
-Basis variables are z-standardised (mean 0, sd 1) over complete cases, so every attitude item
-weighs the same. Candidates: k-means and a Gaussian mixture (diagonal covariance). The chosen
-solution is the one with the highest silhouette among those whose smallest segment holds at least
-`min_share` of respondents; a solution whose median bootstrap ARI is below `stability_threshold`
-is flagged, not hidden.
+Basis preparation (mixed types), over complete cases:
+- numeric variables are z-standardised (mean 0, sd 1), after log(1 + x) when they are non-negative and
+  strongly right-skewed (skewness > 2, as spend and visit counts are), so a few big spenders do not
+  make a segment of their own;
+- categorical variables (text, categories, booleans) become one indicator per category, each
+  z-standardised and divided by the square root of the number of categories, so a categorical
+  variable weighs about as much as one numeric variable whatever its number of categories.
+
+Candidates: k-means, a Gaussian mixture (diagonal covariance) and, when every basis variable is a
+categorical indicator (text, or whole numbers with at most 10 values such as Likert items), latent
+class analysis (stepmix, categorical measurement). The chosen solution has the highest silhouette
+among those whose smallest segment holds at least `min_share` of respondents; a solution whose
+median bootstrap ARI is below `stability_threshold` is flagged, not hidden.
+
+With more than `fit_sample` rows, candidates are fitted and re-fitted on a random sample of that
+size (fixed by the seed) and every row is then assigned by the fitted model; the report says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,44 +32,162 @@ from sklearn.mixture import GaussianMixture
 
 from .errors import PortraitError
 
+MODELS = ("kmeans", "gmm", "lca")
+MAX_CLASS_LEVELS = 10  # whole-number variables with at most this many values count as categorical
+MIN_PER_SEGMENT = 10   # rows needed per segment of the largest k, at the very least
 
-def prepare_basis(data: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    """Complete cases of `variables`, z-standardised; the index keeps the respondents' rows."""
+
+def basis_variables(columns: list[str], patterns: list[str]) -> list[str]:
+    """Columns named by `patterns` (exact names or shell-style patterns such as `attitudes__*`), in
+    column order; a pattern that names nothing is an error with the closest columns."""
+    chosen = []
+    for pattern in patterns:
+        hits = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
+        if not hits:
+            import difflib
+            close = difflib.get_close_matches(pattern.rstrip("*"), columns, n=3)
+            raise PortraitError(f"basis variable {pattern!r} matches no column; check the notebook parameter "
+                                f"`basis`{' (close: ' + ', '.join(close) + ')' if close else ''}.")
+        chosen += [c for c in hits if c not in chosen]
+    return chosen
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    return (isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_string_dtype(values) or values.dtype == object)
+
+
+@dataclass
+class Basis:
+    """The prepared basis: `matrix` (numeric, one row per complete case) and how each variable
+    was prepared (`steps`), plus the integer codes latent class analysis uses when it applies."""
+
+    matrix: pd.DataFrame
+    steps: pd.DataFrame
+    codes: pd.DataFrame | None
+    dropped: int
+
+    def summary(self) -> pd.DataFrame:
+        return self.steps
+
+
+def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
+    """Complete cases of `variables`, prepared as the module docstring says; errors name the fix."""
     missing = [v for v in variables if v not in data.columns]
     if missing:
         raise PortraitError(f"basis variables {missing} are not in the data; check the notebook parameters.")
-    basis = data[variables].astype("float64").dropna()
-    spread = basis.std(ddof=0).replace(0, np.nan)
-    if spread.isna().any():
-        raise PortraitError(f"basis variables {list(spread[spread.isna()].index)} do not vary; drop them.")
-    return (basis - basis.mean()) / spread
+    if not variables:
+        raise PortraitError("no basis variables chosen; set the notebook parameter `basis`.")
+    complete = data[variables].dropna()
+    constant = [v for v in variables if complete[v].nunique() < 2]
+    if constant:
+        raise PortraitError(f"basis variables {constant} do not vary; drop them.")
+    parts, steps, codes = [], [], {}
+    for v in variables:
+        values = complete[v]
+        if _is_categorical(values):
+            dummies = pd.get_dummies(values.astype("string"), prefix=v, prefix_sep="=", dtype="float64")
+            scaled = (dummies - dummies.mean()) / dummies.std(ddof=0) / np.sqrt(dummies.shape[1])
+            parts.append(scaled)
+            codes[v] = pd.factorize(values.astype("string"), sort=True)[0]
+            steps.append((v, "categorical", f"{dummies.shape[1]} indicators, z / sqrt({dummies.shape[1]})"))
+            continue
+        x = values.astype("float64")
+        whole = bool(np.all(np.mod(x, 1) == 0)) and x.nunique() <= MAX_CLASS_LEVELS
+        if whole:
+            codes[v] = pd.factorize(x, sort=True)[0]
+        transform = "z"
+        if x.min() >= 0 and x.skew() > 2:
+            x, transform = np.log1p(x), "log(1 + x), then z"
+        parts.append(((x - x.mean()) / x.std(ddof=0)).rename(v).to_frame())
+        steps.append((v, "numeric" + (" (whole numbers)" if whole else ""), transform))
+    matrix = pd.concat(parts, axis=1)
+    all_codes = pd.DataFrame(codes, index=complete.index) if len(codes) == len(variables) else None
+    table = pd.DataFrame(steps, columns=["variable", "type", "preparation"])
+    return Basis(matrix, table, all_codes, len(data) - len(complete))
 
 
-def _fit(model: str, k: int, X: np.ndarray, seed: int):
+def _fit(model: str, k: int, basis: Basis, rows: np.ndarray, seed: int, n_init: int | None = None):
+    """A fitted model with a `predict(rows_of_basis)`-style interface over row positions."""
     if model == "kmeans":
-        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X)
+        return _Positional(KMeans(n_clusters=k, n_init=n_init or 10, random_state=seed)
+                           .fit(basis.matrix.to_numpy()[rows]), basis.matrix.to_numpy())
     if model == "gmm":
-        return GaussianMixture(n_components=k, covariance_type="diag", n_init=3, random_state=seed).fit(X)
-    raise PortraitError(f"unknown model {model!r}; use kmeans or gmm.")
+        return _Positional(GaussianMixture(n_components=k, covariance_type="diag", n_init=n_init or 3,
+                                           random_state=seed).fit(basis.matrix.to_numpy()[rows]),
+                           basis.matrix.to_numpy())
+    if model == "lca":
+        from stepmix.stepmix import StepMix
+
+        if basis.codes is None:
+            raise PortraitError("latent class analysis needs categorical indicators only (text, or whole numbers "
+                                f"with at most {MAX_CLASS_LEVELS} values); drop `lca` from the models.")
+        X = basis.codes.to_numpy()
+        fitted = StepMix(n_components=k, measurement="categorical", n_init=n_init or 3, random_state=seed,
+                         verbose=0, progress_bar=0).fit(X[rows])
+        return _Positional(fitted, X)
+    raise PortraitError(f"unknown model {model!r}; use one of {', '.join(MODELS)}.")
 
 
-def compare_models(basis: pd.DataFrame, k_range: tuple[int, int], seed: int,
-                   models: tuple[str, ...] = ("kmeans", "gmm")) -> pd.DataFrame:
-    """One row per (model, k): silhouette, Calinski-Harabasz, BIC (mixtures), smallest segment share."""
-    X = basis.to_numpy()
-    rows = []
+@dataclass
+class _Positional:
+    """A fitted estimator and the full matrix it assigns rows of."""
+    estimator: object
+    X: np.ndarray
+
+    def predict(self, rows: np.ndarray | None = None) -> np.ndarray:
+        return self.estimator.predict(self.X if rows is None else self.X[rows])
+
+    def bic(self, rows: np.ndarray) -> float:
+        return float(self.estimator.bic(self.X[rows])) if hasattr(self.estimator, "bic") else np.nan
+
+
+def applicable_models(basis: Basis, models: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """The models that fit this basis, and a note for each one left out."""
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise PortraitError(f"unknown model(s) {unknown}; use {', '.join(MODELS)}.")
+    if "lca" in models and basis.codes is None:
+        return tuple(m for m in models if m != "lca"), [
+            "lca left out: latent class analysis needs categorical indicators only, and the basis has "
+            "continuous variables."]
+    return tuple(models), []
+
+
+def _sample(n: int, size: int, seed: int) -> np.ndarray:
+    return np.arange(n) if n <= size else np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
+def compare_models(basis: Basis, k_range: tuple[int, int], seed: int, models: tuple[str, ...] = ("kmeans", "gmm"),
+                   fit_sample: int = 50_000) -> pd.DataFrame:
+    """One row per (model, k): silhouette, Calinski-Harabasz, BIC (mixtures, LCA), smallest segment share."""
+    n = len(basis.matrix)
+    check_size(n, k_range)
+    rows = _sample(n, fit_sample, seed)
+    X = basis.matrix.to_numpy()[rows]
+    table = []
     for model in models:
         for k in range(k_range[0], k_range[1] + 1):
-            fitted = _fit(model, k, X, seed)
-            labels = fitted.predict(X)
+            fitted = _fit(model, k, basis, rows, seed)
+            labels = fitted.predict(rows)
             shares = np.bincount(labels, minlength=k) / len(labels)
-            rows.append({"model": model, "k": k,
-                         "silhouette": round(float(silhouette_score(X, labels, sample_size=min(len(X), 3000),
-                                                                    random_state=seed)), 4),
-                         "calinski_harabasz": round(float(calinski_harabasz_score(X, labels)), 1),
-                         "bic": round(float(fitted.bic(X)), 1) if model == "gmm" else np.nan,
-                         "smallest segment %": round(100 * float(shares.min()), 1)})
-    return pd.DataFrame(rows)
+            several = len(np.unique(labels)) > 1
+            table.append({"model": model, "k": k,
+                          "silhouette": round(float(silhouette_score(X, labels, sample_size=min(len(X), 3000),
+                                                                     random_state=seed)), 4) if several else np.nan,
+                          "calinski_harabasz": round(float(calinski_harabasz_score(X, labels)), 1) if several else np.nan,
+                          "bic": round(fitted.bic(rows), 1),
+                          "smallest segment %": round(100 * float(shares.min()), 1)})
+    return pd.DataFrame(table)
+
+
+def check_size(n: int, k_range: tuple[int, int]) -> None:
+    low, high = k_range
+    if low < 2 or high < low:
+        raise PortraitError(f"k range {list(k_range)} is not valid; use two whole numbers 2 <= k_min <= k_max.")
+    if n < MIN_PER_SEGMENT * high:
+        raise PortraitError(f"too few respondents for k up to {high}: {n} complete cases, need at least "
+                            f"{MIN_PER_SEGMENT * high}; lower k_max or choose basis variables with fewer gaps.")
 
 
 @dataclass
@@ -69,14 +199,16 @@ class Segmentation:
     reason: str
     stability: pd.Series
     stability_threshold: float
+    basis: Basis | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def stable(self) -> bool:
         return float(self.stability.median()) >= self.stability_threshold
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, unit: str = "respondents") -> pd.DataFrame:
         sizes = self.labels.value_counts().sort_index()
-        return pd.DataFrame({"respondents": sizes, "%": (100 * sizes / sizes.sum()).round(1)}).rename_axis("segment")
+        return pd.DataFrame({unit: sizes, "%": (100 * sizes / sizes.sum()).round(1)}).rename_axis("segment")
 
     def stability_report(self) -> str:
         verdict = "stable" if self.stable else "NOT STABLE — read the segments with care"
@@ -87,7 +219,7 @@ class Segmentation:
 
 def choose(comparison: pd.DataFrame, min_share: float) -> tuple[pd.Series, str]:
     """The candidate with the highest silhouette among those meeting the minimum segment share."""
-    eligible = comparison[comparison["smallest segment %"] >= 100 * min_share]
+    eligible = comparison[comparison["smallest segment %"] >= 100 * min_share].dropna(subset=["silhouette"])
     if eligible.empty:
         raise PortraitError(f"no candidate keeps every segment above {100 * min_share:.0f} % of respondents; "
                             "lower min_share or the k range.")
@@ -98,29 +230,37 @@ def choose(comparison: pd.DataFrame, min_share: float) -> tuple[pd.Series, str]:
     return best, reason
 
 
-def bootstrap_stability(basis: pd.DataFrame, model: str, k: int, labels: np.ndarray, seed: int,
-                        n_boot: int = 20) -> pd.Series:
-    """ARI between the chosen labels and re-fits on bootstrap samples (each predicting every respondent)."""
-    X = basis.to_numpy()
+def bootstrap_stability(basis: Basis, model: str, k: int, labels: np.ndarray, seed: int, n_boot: int = 20,
+                        fit_sample: int = 50_000) -> pd.Series:
+    """ARI between the chosen labels and re-fits on bootstrap samples (each predicting every row)."""
+    n = len(basis.matrix)
     rng = np.random.default_rng(seed)
     scores = []
     for b in range(n_boot):
-        sample = rng.choice(len(X), len(X), replace=True)
-        refit = _fit(model, k, X[sample], seed + b + 1)
-        scores.append(adjusted_rand_score(labels, refit.predict(X)))
+        sample = rng.choice(n, min(n, fit_sample), replace=True)
+        refit = _fit(model, k, basis, sample, seed + b + 1, n_init=1 if model == "lca" else None)
+        scores.append(adjusted_rand_score(labels, refit.predict()))
     return pd.Series(scores, name="ARI")
 
 
 def segment(data: pd.DataFrame, variables: list[str], k_range: tuple[int, int] = (3, 7), seed: int = 7,
-            min_share: float = 0.05, stability_threshold: float = 0.8, n_boot: int = 20) -> Segmentation:
-    """Compare candidates, choose one, label respondents 1..k (by size), and measure stability."""
+            min_share: float = 0.05, stability_threshold: float = 0.8, n_boot: int = 20,
+            models: tuple[str, ...] = ("kmeans", "gmm"), fit_sample: int = 50_000) -> Segmentation:
+    """Compare candidates, choose one, label rows 1..k (1 = largest), and measure stability."""
     basis = prepare_basis(data, variables)
-    comparison = compare_models(basis, k_range, seed)
+    usable, notes = applicable_models(basis, tuple(models))
+    comparison = compare_models(basis, k_range, seed, usable, fit_sample)
     best, reason = choose(comparison, min_share)
     model, k = str(best["model"]), int(best["k"])
-    raw = _fit(model, k, basis.to_numpy(), seed).predict(basis.to_numpy())
+    n = len(basis.matrix)
+    if n > fit_sample:
+        notes.append(f"{n:,} rows: models fitted on a random sample of {fit_sample:,}, every row then assigned.")
+    raw = _fit(model, k, basis, _sample(n, fit_sample, seed), seed).predict()
     # Number segments by size so that segment 1 is always the largest, run after run.
-    order = {old: new for new, old in enumerate(pd.Series(raw).value_counts().index, start=1)}
-    labels = pd.Series([order[x] for x in raw], index=basis.index, name="segment")
-    stability = bootstrap_stability(basis, model, k, raw, seed, n_boot)
-    return Segmentation(comparison, model, k, labels, reason, stability, stability_threshold)
+    lookup = np.zeros(int(raw.max()) + 1, dtype="int64")
+    lookup[pd.Series(raw).value_counts().index.to_numpy()] = np.arange(1, len(np.unique(raw)) + 1)
+    labels = pd.Series(lookup[raw], index=basis.matrix.index, name="segment")
+    stability = bootstrap_stability(basis, model, k, raw, seed, n_boot, fit_sample)
+    if basis.dropped:
+        notes.append(f"{basis.dropped:,} rows left out: a basis variable is missing for them.")
+    return Segmentation(comparison, model, k, labels, reason, stability, stability_threshold, basis, notes)

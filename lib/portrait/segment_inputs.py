@@ -1,0 +1,112 @@
+"""What step 04 segments: the unit of analysis and one table of everything known about each unit.
+
+A study with a coded survey segments **respondents** (those passing the quality checks): their coded
+answers, plus the loyalty-card behaviour and RFM segment of those who hold a card (`card__*`) and the
+interview codes of those who were interviewed (`interview__*`), both linked through the pseudonymous
+`person_key`. A study with transactions but no survey segments **card customers**: their behaviour
+features, RFM segment and what the card-holder table says (gender, age, city).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import rfm
+from .errors import PortraitError
+from .rfm import RfmResult
+from .study import Study
+
+# Default basis per unit: attitudes for respondents, behaviour for card customers.
+DEFAULT_BASIS = {
+    "respondents": ["attitudes__*"],
+    "customers": ["receipts_per_year", "average_ticket", "discount_share", "new_collection_share",
+                  "online_share", "category_breadth", "gift_season_share"],
+}
+CARD_LABELS = {
+    "receipts_per_year": "Receipts per year", "average_ticket": "Average ticket", "monetary": "Spend",
+    "recency_days": "Days since last purchase", "frequency": "Receipts", "tenure_days": "Days since first purchase",
+    "discount_share": "Share of items bought on discount", "new_collection_share": "Share of new-collection items",
+    "category_breadth": "Categories bought", "online_share": "Share of items bought online",
+    "gift_season_share": "Share of items bought in gift seasons", "preferred_city": "Preferred city",
+    "rfm_segment": "RFM segment",
+}
+
+
+@dataclass
+class SegmentationData:
+    unit: str                       # "respondents" or "customers"
+    table: pd.DataFrame             # one row per unit
+    weights: pd.Series              # survey weights, or 1 per customer
+    rfm: RfmResult | None           # every card customer, with the RFM segment
+    extra_labels: dict[str, str]    # labels of the card and interview variables joined to the table
+
+    def default_basis(self) -> list[str]:
+        return DEFAULT_BASIS[self.unit]
+
+    def scheme_table(self) -> pd.DataFrame:
+        """What the schemes' rules read: card customers' features go by the `card__` names the
+        schemes use for card holders, so one scheme file serves both kinds of study."""
+        return self.table if self.unit == "respondents" else self.table.add_prefix("card__")
+
+    def summary(self) -> pd.DataFrame:
+        rows = {"unit of analysis": self.unit, "rows": len(self.table)}
+        if self.unit == "respondents":
+            rows["with loyalty-card behaviour"] = int(self.table.get("card__frequency", pd.Series(dtype=float)).notna().sum())
+            interviewed = self.table.filter(like="interview__").notna().any(axis=1)
+            rows["interviewed"] = int(interviewed.sum())
+        if self.rfm is not None:
+            rows["card customers (RFM)"] = len(self.rfm.customers)
+        return pd.Series(rows, name="value").to_frame()
+
+
+def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str]] | None:
+    """1/0 per interview code for each interviewed person (index person_key), with code labels."""
+    if not (study.table_path("coded_segments").exists() and study.table_path("participants").exists()):
+        return None
+    segments = study.read("coded_segments")
+    participants = study.read("participants").dropna(subset=["person_key"])
+    id_column = study.config.sources.participants.id_column
+    documents = participants.set_index(id_column)["person_key"]
+    present = pd.crosstab(segments["document"], segments["code"]).clip(upper=1)
+    per_person = present.reindex(documents.index, fill_value=0).set_axis(documents.to_numpy()).groupby(level=0).max()
+    labels = {c: c.replace("_", " ") for c in per_person.columns}
+    if study.config.codebooks.interviews:
+        from .qual_codebook import load_qual_codebook
+        book = load_qual_codebook(study.raw_path(study.config.codebooks.interviews))
+        labels.update({c.code: c.label for c in book.codes})
+    per_person = per_person.astype("float64").add_prefix("interview__")
+    return per_person, {f"interview__{c}": f"Interview: {label} (share mentioning)" for c, label in labels.items()}
+
+
+def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationData:
+    """The unit, its table and weights, and RFM over the card customers when the study has transactions."""
+    has_survey = study.table_path("survey_coded").exists()
+    has_cards = study.table_path("transactions").exists()
+    if not (has_survey or has_cards):
+        raise PortraitError(f"{study.name}: step 04 needs a coded survey (steps 01 and 02) or loyalty-card "
+                            "transactions (step 01); run those steps first.")
+    result = None
+    if has_cards:
+        result = rfm.segment(rfm.customer_features(study.table_path("transactions")), rfm_rules or rfm.load_rules())
+    labels = {}
+    if has_survey:
+        table = study.read("survey_coded").query("quality_ok")
+        if result is not None and study.table_path("cardholders").exists():
+            table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), result.customers))
+            labels.update({f"card__{k}": f"Card: {v}" for k, v in CARD_LABELS.items()})
+        codes = interview_codes(study)
+        if codes is not None:
+            table = table.join(codes[0], on="person_key")
+            labels.update(codes[1])
+        return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels)
+    table = result.customers.copy()
+    if study.table_path("cardholders").exists():
+        holders = study.read("cardholders").drop_duplicates("card_key").set_index("card_key")
+        table["gender"] = table["card_key"].map(holders["Gender"]).astype("string")
+        born = pd.to_numeric(table["card_key"].map(holders["Birth year"]), errors="coerce")
+        table["age"] = (rfm.last_purchase(study.table_path("transactions")).year - born).astype("Float64")
+        labels.update({"gender": "Gender (card)", "age": "Age (card)"})
+    labels.update(CARD_LABELS)
+    return SegmentationData("customers", table, pd.Series(1.0, index=table.index), result, labels)
