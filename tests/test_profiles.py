@@ -67,3 +67,17 @@ def test_schemes_and_other_sources_are_profiled(tmp_path):
     # `unclassified` is left out of the shares: the profile reads among those a scheme classifies.
     assert variables.data["scheme__price"].isna().tolist() == [False, False, True, False]
     assert list(variables.data["scheme__price"].cat.categories) == ["hunter", "full price"]
+
+
+def test_unweighted_means_are_tested_like_scipy_and_weights_shrink_the_base():
+    from scipy import stats
+
+    frame, segments = data()
+    rng = np.random.default_rng(2)
+    frame["score"] = rng.normal(3, 1, 200) + np.r_[np.full(100, 0.3), np.zeros(100)]
+    plain = profile(frame, segments, {"score": "Score"}).set_index("segment")
+    expected = stats.ttest_ind(frame["score"][:100], frame["score"][100:], equal_var=False).pvalue
+    assert plain.loc[1, "p"] == pytest.approx(expected)
+    uneven = pd.Series(np.where(np.arange(200) % 2, 3.0, 0.2))  # effective base far below 200
+    weighted = profile(frame, segments, {"score": "Score"}, uneven).set_index("segment")
+    assert weighted.loc[1, "p"] > plain.loc[1, "p"]

@@ -64,10 +64,16 @@ def test_demo_schemes_recover_the_planted_dimensions(demo_study, coded_with_card
         "price_orientation": truth["discount_hunter"].map({True: "discount hunter", False: "not price-driven"}),
         "behaviour_profile": truth["behaviour_profile"],
         "audience": truth["local"].map({True: "local", False: "foreign"}),
+        "novelty_orientation": truth["novelty_hunter"].map({True: "novelty hunter", False: "not a novelty hunter"}),
+        "brand_relationship": truth["relationship"].map({
+            "unaware": "doesn't know us", "aware_non_buyer": "knows us but buys elsewhere",
+            "buys_rarely": "buys rarely", "buys_medium": "buys medium", "buys_often": "buys often"}),
     }
     for scheme, planted in checks.items():
         agreement = (values[scheme] == planted).mean()
         assert agreement >= 0.8, f"{scheme}: {agreement:.1%}"
+    parents = values["parents"] == "parent buying for children"
+    assert (parents == truth["parent_buying_for_children"]).mean() >= 0.95
 
 
 def test_card_schemes_follow_purchases_of_card_holders(demo_study, coded_with_cards):

@@ -21,6 +21,19 @@ def _neff(w: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and w.sum() > 0 else 0.0
 
 
+def _welch(x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray) -> float:
+    """Welch's t-test of weighted means on effective bases (as the banner tables test means)."""
+    n1, n2 = _neff(w1), _neff(w2)
+    if min(n1, n2) < 2:
+        return np.nan
+    m1, m2 = np.average(x1, weights=w1), np.average(x2, weights=w2)
+    s1 = np.sqrt(np.average((x1 - m1) ** 2, weights=w1) * n1 / (n1 - 1))
+    s2 = np.sqrt(np.average((x2 - m2) ** 2, weights=w2) * n2 / (n2 - 1))
+    with warnings.catch_warnings():  # two constant groups (a share of 0 everywhere) give no p-value
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False).pvalue)
+
+
 def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
             weights: pd.Series | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Long table: variable, label, category, segment, value, total, index, p, significant, base.
@@ -61,9 +74,7 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
                 if not inside.any():  # e.g. nobody in this segment was interviewed
                     continue
                 mean = np.average(x[inside], weights=w_all[inside])
-                with warnings.catch_warnings():  # constant groups (e.g. a share of 0 everywhere) warn, p is NaN
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    p = float(stats.ttest_ind(x[inside], x[rest], equal_var=False).pvalue) if inside.sum() > 1 else np.nan
+                p = _welch(x[inside], w_all[inside], x[rest], w_all[rest])
                 rows.append((column, label, "", s, mean, total, p, int(inside.sum())))
     table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
     table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)
