@@ -33,6 +33,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# What a variable describes, for the persona cards (the first article's four groups of traits and more).
+Topic = Literal["demographics", "geography", "psychographics", "socio_economics", "brand", "purpose", "channels",
+                "needs", "behaviour"]
+
+
 class Question(_Strict):
     id: str = Field(pattern=IDENTIFIER)
     label: str | None = None
@@ -44,6 +49,7 @@ class Question(_Strict):
     range: tuple[float, float] | None = None
     items: dict[str, str] = Field(default_factory=dict, description="item id -> option/item text in the header")
     reverse: list[str] = Field(default_factory=list, description="item ids scored in reverse")
+    topic: Topic | None = Field(None, description="the persona card section this question informs")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Question":
@@ -64,6 +70,7 @@ class Scale(_Strict):
     items: list[str] = Field(min_length=2, description="coded variable names, e.g. attitudes__trend_new")
     score: Literal["mean", "sum"] = "mean"
     min_answered: float = Field(0.5, gt=0, le=1, description="share of items needed for a score")
+    topic: Topic | None = None
 
 
 class Rule(_Strict):
@@ -76,6 +83,7 @@ class Derived(_Strict):
     label: str | None = None
     rules: list[Rule] = Field(min_length=1, description="first matching rule gives the value")
     order: list[str] = Field(default_factory=list, description="display order of the values")
+    topic: Topic | None = None
 
 
 class Codebook(_Strict):
@@ -85,6 +93,10 @@ class Codebook(_Strict):
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
+
+    def topics(self) -> dict[str, str]:
+        """Topic of every question, scale and derived variable that declares one (by id)."""
+        return {x.id: x.topic for x in [*self.questions, *self.scales, *self.derived] if x.topic}
 
 
 def subset(codebook: Codebook, variables: list[str]) -> Codebook:

@@ -25,7 +25,7 @@ from .errors import PipelineError, PortraitError
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
 # Sources a step needs at least one of; a study lacking them all skips the step (it runs as far as it can).
 NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",),
-         "04_segmentation": ("survey", "transactions")}
+         "04_segmentation": ("survey", "transactions"), "05_personas": ("survey", "transactions")}
 KERNEL = "portrait"
 TEMPLATES = str(Path(__file__).with_name("templates"))
 
@@ -94,13 +94,26 @@ def _sources(root: Path, study: str) -> set[str]:
     return {name for name in Sources.model_fields if getattr(config.sources, name) is not None}
 
 
-def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str]) -> str:
+def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str], report: bool = False) -> str:
+    stakeholder = ('<p><a href="report.html"><b>Customer portraits — the stakeholder report</b></a></p>'
+                   if report else "")
     items = "".join(f'<li><a href="{html.escape(s)}.html">{html.escape(s)}</a></li>' for s in executed)
     missing = "".join(f"<li>{html.escape(s)} (not part of this workbook yet)</li>" for s in skipped)
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>portrait · {html.escape(study)}"
             f"</title></head><body><h1>portrait · {html.escape(study)}</h1><p>Run {html.escape(run_id)}</p>"
-            f"<h2>Steps</h2><ul>{items}</ul>" + (f"<h2>Skipped</h2><ul>{missing}</ul>" if missing else "")
+            f"{stakeholder}<h2>Steps</h2><ul>{items}</ul>" + (f"<h2>Skipped</h2><ul>{missing}</ul>" if missing else "")
             + "</body></html>\n")
+
+
+def _stakeholder_report(root: Path, study: str, written: bool, run_dir: Path) -> bool:
+    """Copy the report step 05 just wrote into the run folder (so each run keeps its own)."""
+    from .study import Study
+
+    if not written:
+        return False
+    source = Study.load(Path(study) if Path(study).is_absolute() else root / study).processed / "report.html"
+    atomic.write_bytes(source.read_bytes(), run_dir / "report.html")
+    return True
 
 
 def _point_latest(study_reports: Path, run_dir: Path) -> None:
@@ -156,6 +169,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
         export_html(output, run_dir / f"{step}.html")
         result.seconds[step] = time.perf_counter() - started
         result.executed.append(step)
-    atomic.write_text(_index_page(study_name, run_id, result.executed, result.skipped), run_dir / "index.html")
+    report = _stakeholder_report(root, study, "05_personas" in result.executed, run_dir)
+    atomic.write_text(_index_page(study_name, run_id, result.executed, result.skipped, report), run_dir / "index.html")
     _point_latest(study_reports, run_dir)
     return result

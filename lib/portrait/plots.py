@@ -77,3 +77,40 @@ def model_comparison(comparison: pd.DataFrame, min_share: float, title: str = "C
         ax.set_xticks(sorted(comparison["k"].unique()))
     fig.tight_layout()
     return fig
+
+
+def segment_sizes(facts: pd.DataFrame, names: dict, title: str = "Size and value of each segment"):
+    """Share of respondents beside share of card spend, one pair of bars per segment."""
+    house_style()
+    table = facts.drop(index="total", errors="ignore")
+    long = pd.DataFrame({"segment": [names.get(int(s), str(s)) for s in table.index] * 2,
+                         "measure": ["% of respondents"] * len(table) + ["% of card spend"] * len(table),
+                         "%": list(table["share"]) + list(table["value_share"].fillna(0))})
+    fig, ax = plt.subplots(figsize=(9, 0.7 * len(table) + 1.6))
+    sns.barplot(data=long, y="segment", x="%", hue="measure", ax=ax, palette=PALETTE[:2])
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.0f", padding=3, fontsize=9)
+    ax.set(title=title, ylabel="", xlabel="%")
+    ax.legend(title="", loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def funnel_by_segment(profile: pd.DataFrame, names: dict, title: str = "Brand funnel by segment"):
+    """Aware, considered and bought (%) per segment, beside the total."""
+    house_style()
+    stages = {"aware__brand": "aware", "considered__brand": "considered", "bought__brand": "bought"}
+    rows = profile[profile["variable"].isin(stages) & profile["category"].eq("")].copy()
+    if rows.empty:
+        return None
+    rows["stage"] = rows["variable"].map(stages)
+    rows["who"] = rows["segment"].map(lambda s: names.get(int(s), str(s)))
+    total = rows.drop_duplicates("variable").assign(who="Total", value=lambda r: r["total"])
+    both = pd.concat([rows, total])
+    both["%"] = 100 * both["value"]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    sns.barplot(data=both, x="stage", y="%", hue="who", ax=ax, palette=PALETTE[: both["who"].nunique()])
+    ax.set(title=title, xlabel="", ylim=(0, 100))
+    ax.legend(title="", fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig

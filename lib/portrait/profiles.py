@@ -35,8 +35,9 @@ def _welch(x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray) -> fl
 
 
 def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
-            weights: pd.Series | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    """Long table: variable, label, category, segment, value, total, index, p, significant, base.
+            weights: pd.Series | None = None, alpha: float = 0.05, topics: dict[str, str] | None = None) -> pd.DataFrame:
+    """Long table: variable, label, category, segment, value, total, index, p, significant, base (and
+    topic, the persona card section of each variable, when `topics` is given).
 
     `variables` maps a column of `data` to its label; categorical columns (strings or categoricals)
     are profiled per category (share %), numeric ones by their mean.
@@ -79,7 +80,9 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
     table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
     table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)
     table["significant"] = table["p"] < alpha
-    table[["value", "total"]] = table[["value", "total"]].round(2)
+    table[["value", "total"]] = table[["value", "total"]].round(4)
+    if topics is not None:
+        table["topic"] = table["variable"].map(topics).astype("string")
     return table
 
 
@@ -112,8 +115,11 @@ def suggest_names(traits: pd.DataFrame, overrides: dict | None = None) -> dict:
     """A name per segment from its two strongest traits, unless `study.yml` names it."""
     names = {}
     for segment, group in traits.groupby("segment", sort=True):
-        parts = [_name_piece(r.trait, r.category) for r in group.head(2).itertuples()]
-        names[segment] = " · ".join(dict.fromkeys(parts)) or f"Segment {segment}"
+        # The two strongest traits of different variables, each starting with a capital letter.
+        strongest = group.drop_duplicates("variable")
+        parts = [_name_piece(r.trait, r.category) for r in strongest.itertuples()]
+        parts = list(dict.fromkeys(p[:1].upper() + p[1:] for p in parts))[:2]
+        names[segment] = " · ".join(parts) or f"Segment {segment}"
     # study.yml keys may come as strings ("1") or numbers (1); segments are numbered 1..k.
     names.update({int(k) if str(k).isdigit() else k: v for k, v in (overrides or {}).items()})
     return names
@@ -124,14 +130,16 @@ class ProfileVariables:
     data: pd.DataFrame
     labels: dict[str, str]
     scales: list[str]
+    topics: dict[str, str]
 
 
 def profile_variables(table: pd.DataFrame, book=None, extra_labels: dict[str, str] | None = None,
-                      assigned=None) -> ProfileVariables:
+                      assigned=None, extra_topics: dict[str, str] | None = None) -> ProfileVariables:
     """The variables a segment is profiled on: every labelled single-choice question of the survey
     codebook (as its labels), numeric questions, multi-select options (share choosing), scales and
     derived variables; the schemes' values (unclassified left out); and `extra_labels` — columns
-    joined from other sources (loyalty card, interviews) with their labels."""
+    joined from other sources (loyalty card, interviews) with their labels. Topics (persona card
+    sections) come from the codebook, the schemes and `extra_topics`."""
     data, labels = pd.DataFrame(index=table.index), {}
     for q in (book.questions if book else []):
         if q.type == "single" and q.labels and q.id in table:
@@ -161,7 +169,12 @@ def profile_variables(table: pd.DataFrame, book=None, extra_labels: dict[str, st
             data[column] = (values.astype("string") if pd.api.types.is_string_dtype(values) or values.dtype == object
                             else values.astype("float64"))
             labels[column] = label
-    return ProfileVariables(data, labels, [s.id for s in (book.scales if book else [])])
+    declared = book.topics() if book else {}
+    topics = {v: declared[v.split("__", 1)[0]] for v in data if v.split("__", 1)[0] in declared}
+    if assigned is not None:
+        topics.update({f"scheme__{s.id}": s.topic for s in assigned.schemes if s.topic})
+    topics.update({v: t for v, t in (extra_topics or {}).items() if v in data})
+    return ProfileVariables(data, labels, [s.id for s in (book.scales if book else [])], topics)
 
 
 def index_matrix(table: pd.DataFrame, variables: list[str], names: dict) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import yaml
@@ -20,6 +21,9 @@ from .rules import first_match, identifiers
 from .errors import CodebookError
 
 UNCLASSIFIED = "unclassified"
+# Persona card fields a scheme can fill (step 05): the card's trait groups plus the second article's views.
+SchemeTopic = Literal["demographics", "geography", "psychographics", "socio_economics", "brand", "purpose",
+                      "behaviour_profile", "price", "novelty", "behaviour"]
 
 
 class SchemeRule(BaseModel):
@@ -33,6 +37,7 @@ class Scheme(BaseModel):
     id: str = Field(pattern=IDENTIFIER)
     label: str
     article: str = Field("", description="which source article names this scheme, and how")
+    topic: SchemeTopic | None = Field(None, description="the persona card field this scheme fills")
     rules: list[SchemeRule] = Field(min_length=1)
 
 

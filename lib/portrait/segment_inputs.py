@@ -41,6 +41,7 @@ class SegmentationData:
     weights: pd.Series              # survey weights, or 1 per customer
     rfm: RfmResult | None           # every card customer, with the RFM segment
     extra_labels: dict[str, str]    # labels of the card and interview variables joined to the table
+    extra_topics: dict[str, str]    # their persona card sections: behaviour, or the interview code's group
 
     def default_basis(self) -> list[str]:
         return DEFAULT_BASIS[self.unit]
@@ -61,8 +62,9 @@ class SegmentationData:
         return pd.Series(rows, name="value").to_frame()
 
 
-def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str]] | None:
-    """1/0 per interview code for each interviewed person (index person_key), with code labels."""
+def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]] | None:
+    """1/0 per interview code for each interviewed person (index person_key), with code labels and
+    groups (motive, barrier, reason_to_believe, …)."""
     if not (study.table_path("coded_segments").exists() and study.table_path("participants").exists()):
         return None
     segments = study.read("coded_segments")
@@ -72,12 +74,14 @@ def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str]] | None:
     present = pd.crosstab(segments["document"], segments["code"]).clip(upper=1)
     per_person = present.reindex(documents.index, fill_value=0).set_axis(documents.to_numpy()).groupby(level=0).max()
     labels = {c: c.replace("_", " ") for c in per_person.columns}
+    groups = segments.drop_duplicates("code").set_index("code")["group"].to_dict()
     if study.config.codebooks.interviews:
         from .qual_codebook import load_qual_codebook
         book = load_qual_codebook(study.raw_path(study.config.codebooks.interviews))
         labels.update({c.code: c.label for c in book.codes})
     per_person = per_person.astype("float64").add_prefix("interview__")
-    return per_person, {f"interview__{c}": f"Interview: {label} (share mentioning)" for c, label in labels.items()}
+    return (per_person, {f"interview__{c}": f"Interview: {label} (share mentioning)" for c, label in labels.items()},
+            {f"interview__{c}": g for c, g in groups.items()})
 
 
 def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationData:
@@ -90,17 +94,19 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
     result = None
     if has_cards:
         result = rfm.segment(rfm.customer_features(study.table_path("transactions")), rfm_rules or rfm.load_rules())
-    labels = {}
+    labels, topics = {}, {}
     if has_survey:
         table = study.read("survey_coded").query("quality_ok")
         if result is not None and study.table_path("cardholders").exists():
             table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), result.customers))
             labels.update({f"card__{k}": f"Card: {v}" for k, v in CARD_LABELS.items()})
+            topics.update({f"card__{k}": "behaviour" for k in CARD_LABELS})
         codes = interview_codes(study)
         if codes is not None:
             table = table.join(codes[0], on="person_key")
             labels.update(codes[1])
-        return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels)
+            topics.update(codes[2])
+        return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels, topics)
     table = result.customers.copy()
     if study.table_path("cardholders").exists():
         holders = study.read("cardholders").drop_duplicates("card_key").set_index("card_key")
@@ -108,5 +114,7 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
         born = pd.to_numeric(table["card_key"].map(holders["Birth year"]), errors="coerce")
         table["age"] = (rfm.last_purchase(study.table_path("transactions")).year - born).astype("Float64")
         labels.update({"gender": "Gender (card)", "age": "Age (card)"})
+        topics.update({"gender": "demographics", "age": "demographics"})
     labels.update(CARD_LABELS)
-    return SegmentationData("customers", table, pd.Series(1.0, index=table.index), result, labels)
+    topics.update({k: "behaviour" for k in CARD_LABELS})
+    return SegmentationData("customers", table, pd.Series(1.0, index=table.index), result, labels, topics)

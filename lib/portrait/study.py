@@ -117,6 +117,7 @@ class Codebooks(_Strict):
     interviews: str | None = Field(None, description="qualitative codebook for the interviews (YAML or .qdc)")
     interview_segments: str | None = Field(None, description="segments coded by another coder (CSV or .qdpx)")
     schemes: str | None = Field(None, description="rule-based segment schemes (step 04)")
+    messages: str | None = Field(None, description="message library: messages and reasons to believe per code (step 05)")
 
 
 class Privacy(_Strict):

@@ -35,6 +35,7 @@ CODEBOOK_YML = Path(__file__).with_name("codebook.yml")
 OPEN_CODES_YML = Path(__file__).with_name("open_codes.yml")
 INTERVIEW_CODEBOOK_YML = Path(__file__).with_name("interview_codebook.yml")
 SCHEMES_YML = Path(__file__).with_name("schemes.yml")
+MESSAGES_YML = Path(__file__).with_name("messages.yml")
 
 
 def generator_digest() -> str:
@@ -90,6 +91,7 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     shutil.copyfile(OPEN_CODES_YML, staging / "open_codes.yml")
     shutil.copyfile(INTERVIEW_CODEBOOK_YML, staging / "interview_codebook.yml")
     shutil.copyfile(SCHEMES_YML, staging / "schemes.yml")
+    shutil.copyfile(MESSAGES_YML, staging / "messages.yml")
     _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)

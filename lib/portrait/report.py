@@ -1,0 +1,99 @@
+"""The stakeholder report and the persona cards: one self-contained HTML file (styles and charts inline,
+no scripts, opens offline, prints on A4), plus one HTML and one Markdown card per persona, and
+`personas.json` checked against the published schema (templates/personas.schema.json).
+
+Everything the study supplies (names, labels, quotes, messages) is escaped by the templates: an answer
+containing `<script>` shows as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import jsonschema
+import pandas as pd
+import yaml
+
+from . import __version__, atomic
+from .errors import PortraitError
+
+TEMPLATES = Path(__file__).with_name("templates")
+SCHEMA = TEMPLATES / "personas.schema.json"
+
+
+def labels(language: str) -> dict[str, str]:
+    """The report's labels in `language` (en, uk or ru)."""
+    table = yaml.safe_load((TEMPLATES / "report_labels.yml").read_text(encoding="utf-8"))
+    if language not in table:
+        raise PortraitError(f"report_language {language!r} has no labels; use one of {', '.join(table)}.")
+    return table[language]
+
+
+def _markdown_escape(text) -> str:
+    """Text safe inside Markdown: HTML-significant and Markdown-significant characters escaped."""
+    text = "" if text is None else str(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", text)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "report"), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["md"] = _markdown_escape
+    return env
+
+
+def chart(figure, title: str) -> dict:
+    """A matplotlib figure as an inline PNG (data URI), so the report needs no other file."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    return {"title": title, "src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+
+def validate(personas: list[dict]) -> None:
+    """Check personas against the published JSON schema; the error names the persona and the field."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors({"personas": personas}), key=str)
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path)
+        raise PortraitError(f"personas.json does not follow {SCHEMA.name}: {len(errors)} problem(s), first at "
+                            f"`{where}`: {errors[0].message}")
+
+
+def render_report(personas: list[dict], charts: list[dict], appendix: dict, study: str, brand: str,
+                  language: str, currency: str = "UAH", stamp: str | None = None) -> str:
+    return _environment().get_template("report.html.j2").render(
+        personas=personas, charts=charts, appendix=appendix, study=study, brand=brand, language=language,
+        L=labels(language), css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"),
+        currency=currency, stamp=stamp, version=__version__)
+
+
+def render_card(persona: dict, brand: str, language: str, currency: str = "UAH", markdown: bool = False) -> str:
+    template = "card.md.j2" if markdown else "card.html.j2"
+    return _environment().get_template(template).render(
+        p=persona, brand=brand, language=language, L=labels(language), currency=currency,
+        css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"))
+
+
+def write(folder: Path, personas: list[dict], report_html: str, brand: str, language: str,
+          currency: str = "UAH") -> pd.DataFrame:
+    """personas.json (validated first: nothing is written when it fails), a card per persona as HTML and
+    Markdown under personas/, and report.html — each written atomically. Returns what was written."""
+    validate(personas)
+    rows = [{"output": "personas.json", "items": len(personas)}]
+    atomic.write_json({"personas": personas}, folder / "personas.json")
+    for p in personas:
+        atomic.write_text(render_card(p, brand, language, currency), folder / "personas" / f"{p['id']}.html")
+        atomic.write_text(render_card(p, brand, language, currency, markdown=True), folder / "personas" / f"{p['id']}.md")
+    rows.append({"output": "personas/*.html, personas/*.md", "items": 2 * len(personas)})
+    atomic.write_text(report_html, folder / "report.html")
+    rows.append({"output": "report.html", "items": 1})
+    return pd.DataFrame(rows)
