@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.portrait-installed
 STUDY ?= data/raw/demo
 
-.PHONY: report test demo lab bench clean
+.PHONY: report test demo lab bench clean chromium
 
 report: $(STAMP)
 	$(BIN)/portrait run --study $(STUDY)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# The browser test opens the report in Debian's Chromium (no browser download at run time).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 demo: $(STAMP)
 	$(BIN)/portrait demo

@@ -66,19 +66,17 @@ def texts_of(folder: Path):
             yield path, path.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    result = pipeline.run("data/raw/demo", ROOT, ["01", "02"], reports=reports, progress=False, say=lambda m: None)
-    return result, reports
-
-
-def test_runner_writes_html_per_step_and_moves_latest(demo_run):
+def test_runner_writes_html_per_step_the_report_and_moves_latest(demo_run):
     result, reports = demo_run
-    assert result.executed == ["01_collect", "02_survey_coding"]
+    assert result.executed == ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation",
+                               "05_personas"]
     page = (result.run_dir / "01_collect.html").read_text()
     assert "reconciles" in page and "data:image/png;base64" in page  # tables and inline chart
-    assert not re.search(r'(src|href)="(https?:)?//', page), "the page must open offline, without requests"
+    for path in [*result.run_dir.glob("*.html")]:
+        assert not re.search(r'(src|href)="(https?:)?//', path.read_text()), f"{path.name} must open offline"
+    report = (result.run_dir / "report.html").read_text()
+    assert 'href="report.html"' in (result.run_dir / "index.html").read_text()
+    assert "<script" not in report and "Customer journey maps" in report
     assert (reports / "demo" / "latest").resolve() == result.run_dir
 
 
@@ -89,13 +87,16 @@ def test_no_clear_text_personal_data_in_processed_or_reports(demo_run):
     # The scanner itself must see a planted leak in each form.
     assert personal.find(f"call {next(iter(personal.emails))}") is not None
     assert personal.find("tel. " + next(p for p in personal.phones if p.startswith("0"))) is not None
-    scanned = 0
+    scanned = []
     for folder in [Study.load(DEMO).processed, reports]:
         for path, text in texts_of(folder):
             hit = personal.find(text)
             assert hit is None, f"{path} contains raw personal data {hit!r}"
-            scanned += 1
-    assert scanned >= 10
+            scanned.append(path.name)
+    assert len(scanned) >= 10
+    # The stakeholder report and every persona card were among the files scanned.
+    assert scanned.count("report.html") >= 2 and "personas.json" in scanned
+    assert sum(name.startswith("segment-") and name.endswith((".html", ".md")) for name in scanned) >= 4
 
 
 def test_two_collect_runs_give_identical_tables(tmp_path, demo_study):

@@ -1,0 +1,49 @@
+"""The stakeholder report in real headless Chromium (Debian's package, installed by `make test`): every
+persona card and journey map visible, no console errors, no request leaving the file, A4 print; a
+screenshot and the PDF are kept in reports/test-artifacts/."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "reports" / "test-artifacts"
+# No network from the start: background services off and every connection sent to a closed local port.
+OFFLINE = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run", "--disable-quic", "--proxy-server=http://127.0.0.1:9",
+           "--proxy-bypass-list=<-loopback>"]
+
+
+def test_report_opens_offline_in_chromium_with_every_card_and_journey(demo_study):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is not installed: `make test` installs Debian's `chromium` package"
+    report = demo_study.processed / "report.html"
+    personas = json.loads((demo_study.processed / "personas.json").read_text(encoding="utf-8"))["personas"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=OFFLINE)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.goto(report.as_uri(), wait_until="load")
+        for persona in personas:
+            assert page.locator(f"#{persona['id']}").is_visible(), persona["id"]
+            assert page.locator(f"#{persona['id']}-cjm").is_visible(), f"{persona['id']} journey map"
+        assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        assert page.locator("img").count() >= 2  # the comparison charts, inline
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
+        browser.close()
+    assert errors == []
+    assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+    pdf = (ARTIFACTS / "report.pdf").read_bytes()
+    sizes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
+    assert sizes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in sizes), sizes  # A4
+    assert (ARTIFACTS / "report.png").stat().st_size > 50_000
