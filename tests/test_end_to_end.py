@@ -120,9 +120,9 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     config["codebooks"] = {"survey": "codebook.yml"}
     (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
     quick = {"n_boot": 2, "models": ["kmeans"], "k_max": 5}  # step 04's full search is tested elsewhere
-    result = pipeline.run(str(folder), ROOT, ["01", "02", "04"], quick, reports=tmp_path / "reports",
+    result = pipeline.run(str(folder), ROOT, ["01", "02", "04", "05"], quick, reports=tmp_path / "reports",
                           progress=False, say=lambda m: None)
-    assert result.executed == ["01_collect", "02_survey_coding", "04_segmentation"]
+    assert result.executed == ["01_collect", "02_survey_coding", "04_segmentation", "05_personas"]
     processed = tmp_path / "data" / "processed" / "solo"
     coded = pd.read_parquet(processed / "survey_coded.parquet")
     assert len(coded) == 2300 and (coded["weight"] == 1.0).all()  # no targets: unweighted
@@ -130,9 +130,11 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     segments = pd.read_parquet(processed / "segments.parquet")
     assert len(segments) == int(coded["quality_ok"].sum()) and segments["segment"].notna().all()
     assert (processed / "typing_tool.pkl").exists()
+    cards = json.loads((processed / "personas.json").read_text())["personas"]
+    assert all(c["size"]["value_share"] is None and c["quotes"] == [] for c in cards)  # no card, no interviews
 
 
-def test_a_study_with_only_a_loyalty_export_runs_collect_and_segmentation(tmp_path):
+def test_a_study_with_only_a_loyalty_export_runs_collect_segmentation_and_personas(tmp_path):
     folder = tmp_path / "data" / "raw" / "cards"
     (folder / "loyalty").mkdir(parents=True)
     for name in ("cardholders.csv", "transactions.csv"):
@@ -145,7 +147,7 @@ def test_a_study_with_only_a_loyalty_export_runs_collect_and_segmentation(tmp_pa
     messages = []
     result = pipeline.run(str(folder), ROOT, None, {"n_boot": 3, "k_max": 5}, reports=tmp_path / "reports",
                           progress=False, say=messages.append)
-    assert result.executed == ["01_collect", "04_segmentation"]
+    assert result.executed == ["01_collect", "04_segmentation", "05_personas"]
     assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
     processed = tmp_path / "data" / "processed" / "cards"
     customers = pd.read_parquet(processed / "rfm_customers.parquet")
@@ -157,6 +159,9 @@ def test_a_study_with_only_a_loyalty_export_runs_collect_and_segmentation(tmp_pa
     choice = json.loads((processed / "segmentation.json").read_text())
     assert choice["unit"] == "customers" and choice["k"] == len(choice["sizes"]) and "lca" not in {
         row["model"] for row in choice["comparison"]}
+    cards = json.loads((processed / "personas.json").read_text())["personas"]
+    assert len(cards) == choice["k"] and all(c["size"]["card_holders"] == c["size"]["respondents"] for c in cards)
+    assert (result.run_dir / "report.html").exists()
 
 
 def test_a_study_with_only_transcripts_runs_collect_and_interview_coding(tmp_path):
