@@ -177,6 +177,13 @@ def _message(card: dict, code: str | None, field: str = "message") -> str | None
     return entry[field] if entry else None
 
 
+def _short(item: dict, labels: dict) -> str:
+    """A statement for a journey map cell: survey shares keep their figure; interview codes their name."""
+    if item.get("code") or item["unit"] != "%":
+        return item["statement"]
+    return f"{item['statement']} ({item['value']:g} % {labels['vs_total']} {item['total']:g} %)"
+
+
 def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online: dict | None) -> list[dict]:
     """Customer journey map: five stages, each with touchpoints, what moves the persona on, what stops it,
     the message (from the library, for the code that stage turns on) and a KPI with the segment's current
@@ -213,9 +220,7 @@ def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online
         ("loyalty", card["moments"], card["moments"], [], _message(card, code(motives, 1)),
          kpi(labels["kpi_repeat"], facts["repeat_rate"], total["repeat_rate"], facts["card_holders"], "%")),
     ]
-    unique = lambda items: list(dict.fromkeys(i["statement"] if "value" not in i or i.get("code") or i["unit"] != "%"
-                                              else f"{i['statement']} ({i['value']:g} % {labels['vs_total']} {i['total']:g} %)"
-                                              for i in items))
+    unique = lambda items: list(dict.fromkeys(_short(i, labels) for i in items))
     return [{"stage": stage, "label": labels[stage], "touchpoints": unique(touch), "moves": unique(moves),
              "stops": unique(stops), "message": message, "kpi": kpi_value}
             for stage, touch, moves, stops, message, kpi_value in stages]

@@ -26,12 +26,15 @@ GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 A
                "OR (month(date) = 3 AND day(date) <= 8)")
 
 FEATURES_SQL = """
-WITH t AS (SELECT * FROM read_parquet($path)),
+-- NOT MATERIALIZED: `t` is read three times; materialising it would hold every line item in memory.
+WITH t AS NOT MATERIALIZED (SELECT * FROM read_parquet($path)),
 cutoff AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS d FROM t),
 span AS (SELECT greatest(date_diff('day', min(date), (SELECT d FROM cutoff)), 1) AS days FROM t),
+-- Preferred place: most line items, ties to the first city and store (a struct minimum, not a window).
 places AS (
-    SELECT card_key, city, store, row_number() OVER (PARTITION BY card_key ORDER BY n DESC, city, store) AS k
-    FROM (SELECT card_key, city, store, count(*) AS n FROM t GROUP BY ALL)
+    SELECT card_key, min({{'fewer': -n, 'city': city, 'store': store}}) AS best
+    FROM (SELECT card_key, city, store, count(*) AS n FROM t WHERE date < (SELECT d FROM cutoff) GROUP BY ALL)
+    GROUP BY card_key
 ),
 per_card AS (
     SELECT card_key,
@@ -48,11 +51,11 @@ per_card AS (
            avg(CASE WHEN {gift} THEN 1.0 ELSE 0.0 END) AS gift_season_share
     FROM t WHERE date < (SELECT d FROM cutoff) GROUP BY card_key
 )
-SELECT p.*, pl.city AS preferred_city, pl.store AS preferred_store,
+SELECT p.*, pl.best.city AS preferred_city, pl.best.store AS preferred_store,
        ntile(5) OVER (ORDER BY recency_days DESC, p.card_key) AS r_score,
        ntile(5) OVER (ORDER BY frequency, monetary, p.card_key) AS f_score,
        ntile(5) OVER (ORDER BY monetary, p.card_key) AS m_score
-FROM per_card p JOIN places pl ON pl.card_key = p.card_key AND pl.k = 1
+FROM per_card p JOIN places pl ON pl.card_key = p.card_key
 ORDER BY p.card_key
 """.format(gift=GIFT_SEASON)
 

@@ -33,6 +33,9 @@ CARD_LABELS = {
     "rfm_segment": "RFM segment",
 }
 
+# Card features that speak to the first article's geography (local holidays, where they live).
+LOCAL_TOPICS = {"gift_season_share": "geography", "preferred_city": "geography"}
+
 
 @dataclass
 class SegmentationData:
@@ -100,7 +103,7 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
         if result is not None and study.table_path("cardholders").exists():
             table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), result.customers))
             labels.update({f"card__{k}": f"Card: {v}" for k, v in CARD_LABELS.items()})
-            topics.update({f"card__{k}": "behaviour" for k in CARD_LABELS})
+            topics.update({f"card__{k}": LOCAL_TOPICS.get(k, "behaviour") for k in CARD_LABELS})
         codes = interview_codes(study)
         if codes is not None:
             table = table.join(codes[0], on="person_key")
@@ -116,5 +119,5 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
         labels.update({"gender": "Gender (card)", "age": "Age (card)"})
         topics.update({"gender": "demographics", "age": "demographics"})
     labels.update(CARD_LABELS)
-    topics.update({k: "behaviour" for k in CARD_LABELS})
+    topics.update({k: LOCAL_TOPICS.get(k, "behaviour") for k in CARD_LABELS})
     return SegmentationData("customers", table, pd.Series(1.0, index=table.index), result, labels, topics)
