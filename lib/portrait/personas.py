@@ -102,10 +102,12 @@ def evidence(row, min_base: int) -> dict:
 
 def distinctive_traits(profile: pd.DataFrame, segment: int, topic: str, settings: PersonaSettings,
                        min_total: float = 3.0) -> list[dict]:
-    """The segment's significant traits above the total within one topic, strongest first."""
+    """The segment's significant traits above the total within one topic, the surest first (smallest p,
+    then highest index): a large group clearly over-represented says more about a persona than a tiny
+    category with a big index."""
     rows = profile[(profile["segment"] == segment) & (profile["topic"] == topic) & profile["significant"]
                    & (profile["index"] > 100) & ((profile["category"] == "") | (profile["total"] >= min_total))]
-    rows = rows.sort_values(["index", "variable"], ascending=[False, True]).head(settings.top)
+    rows = rows.sort_values(["p", "index", "variable"], ascending=[True, False, True]).head(settings.top)
     return [evidence(r, settings.min_base) for _, r in rows.iterrows()]
 
 
@@ -265,7 +267,8 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
         card["messages"] = messages_for(codes["motive"][:2] + codes["barrier"], library, settings.language)
         card["strategy"] = strategy(schemes["brand"], f, codes["moment"], codes["barrier"],
                                     distinctive_traits(profile, segment, "channels", settings), labels, settings.currency)
-        headline = [t["statement"] for topic in TRAIT_TOPICS for t in traits[topic][:1]]
+        headline = [t["statement"] if t["unit"] == "%" else f"{t['statement']} {t['value']:g} ({labels['vs_total']} {t['total']:g})"
+                    for topic in TRAIT_TOPICS for t in traits[topic][:1]]
         card["portrait"] = labels["portrait_line"].format(traits="; ".join(headline) or labels["nothing_distinctive"])
         online = profile[(profile["segment"] == segment) & (profile["variable"] == "card__online_share")]
         card["journey"] = journey(card, f, facts.loc["total"], labels,
