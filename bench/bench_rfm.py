@@ -223,7 +223,7 @@ def compare(n_lines: int, path: Path) -> list[tuple[str, dict]]:
         (ours, run_limited(OURS.format(path=str(path)))),
         ("lifetimes summary_data_from_transaction_data", run_limited(LIFETIMES.format(path=str(path)))),
         ("pandas read_parquet + groupby R/F/M", run_limited(PANDAS.format(path=str(path)))),
-        ("pandas-same: every feature ours returns", run_limited(PANDAS_SAME.format(path=str(path)))),
+        ("pandas-same (every feature ours returns)", run_limited(PANDAS_SAME.format(path=str(path)))),
     ]
     if "stopped" in rows[0][1]:  # no baseline for ratios: say so instead of printing a table
         for name, figures in rows:
