@@ -72,9 +72,9 @@ def load(study: Study) -> PersonaSources:
 def _aligned(data: segment_inputs.SegmentationData, segments: pd.DataFrame) -> pd.DataFrame:
     """The unit's card and NPS columns in the order of `segments` (matched by respondent or card key)."""
     key = "respondent_id" if data.unit == "respondents" else "card_key"
-    table = data.scheme_table()
-    table = table.set_index(table[key if data.unit == "respondents" else "card__card_key"].to_numpy())
-    return table.reindex(segments[key].to_numpy()).set_axis(segments.index)
+    table = data.scheme_table()  # card customers' columns carry the card__ prefix there
+    by_key = table.set_index(table[key if data.unit == "respondents" else f"card__{key}"].to_numpy())
+    return by_key.reindex(segments[key].to_numpy()).set_axis(segments.index)
 
 
 def _interview_segments(study: Study, segments: pd.DataFrame) -> pd.Series:
