@@ -116,3 +116,23 @@ def test_card_behaviour_reaches_only_respondents_who_hold_a_card():
     assert joined["card__rfm_segment"].tolist() == ["Lost", pd.NA, pd.NA, "Champions"]
     share = rfm.linked_share(customers, cardholders, respondents)
     assert share.iloc[0].tolist() == [2, 2, 100.0]
+
+
+def test_same_file_gives_the_same_figures_run_after_run(tmp_path):
+    """Threads add line items up in varying order. Money is summed exactly, so totals and the
+    half-cent roundings of the average ticket (two receipts, an odd number of cents) never change."""
+    rng = np.random.default_rng(11)
+    line = np.arange(400_000)
+    card = line % 5_000
+    tx = pd.DataFrame({"receipt": (card * 2 + (line // 5_000) % 2).astype(str), "card_key": card.astype(str),
+                       "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(line % 500, unit="D"),
+                       "store": "S1", "city": "Kyiv", "channel": "store", "category": "Tops",
+                       "amount": rng.integers(1, 500_000, len(line)) / 100, "discount": False, "new_collection": False})
+    path = tmp_path / "tx.parquet"
+    tx.to_parquet(path, index=False, row_group_size=10_000)  # many row groups, spread over the threads
+    runs = [rfm.customer_features(path) for _ in range(3)]
+    for run in runs[1:]:
+        pd.testing.assert_frame_equal(runs[0], run, check_exact=True)
+    cents = (tx["amount"] * 100).round().astype("int64").groupby(tx["card_key"]).sum()
+    by_card = runs[0].set_index("card_key")
+    assert (by_card["monetary"] * 100).round().astype("int64").sort_index().equals(cents.sort_index())

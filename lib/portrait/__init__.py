@@ -2,6 +2,14 @@
 
 __version__ = "0.1.0"
 
-from .study import Study  # noqa: E402  (the entry point every notebook starts from)
-
 __all__ = ["Study", "__version__"]
+
+
+def __getattr__(name: str):
+    # `Study` (the entry point every notebook starts from) is imported on first use, so that a
+    # scheduled job using one module (say `portrait.rfm`) does not pay for loading every other one.
+    if name == "Study":
+        from .study import Study
+
+        return Study
+    raise AttributeError(f"module 'portrait' has no attribute {name!r}")

@@ -25,31 +25,39 @@ from .rules import first_match
 GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 AND 14) "
                "OR (month(date) = 3 AND day(date) <= 8)")
 
+# The cut-off (as_of, or the day after the last purchase) and the span of the data in days, from the
+# date column alone, so the main query reads the line items once per aggregate and filters by a constant.
+BOUNDS_SQL = """
+WITH bounds AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS cutoff, min(date) AS first
+                FROM read_parquet($path))
+SELECT cutoff, greatest(date_diff('day', first, cutoff), 1) AS days FROM bounds
+"""
+
 FEATURES_SQL = """
--- NOT MATERIALIZED: `t` is read three times; materialising it would hold every line item in memory.
-WITH t AS NOT MATERIALIZED (SELECT * FROM read_parquet($path)),
-cutoff AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS d FROM t),
-span AS (SELECT greatest(date_diff('day', min(date), (SELECT d FROM cutoff)), 1) AS days FROM t),
+-- NOT MATERIALIZED: `t` is read twice; materialising it would hold every line item in memory.
+WITH t AS NOT MATERIALIZED (SELECT * FROM read_parquet($path) WHERE date < $cutoff),
 -- Preferred place: most line items, ties to the first city and store (a struct minimum, not a window).
 places AS (
     SELECT card_key, min({{'fewer': -n, 'city': city, 'store': store}}) AS best
-    FROM (SELECT card_key, city, store, count(*) AS n FROM t WHERE date < (SELECT d FROM cutoff) GROUP BY ALL)
+    FROM (SELECT card_key, city, store, count(*) AS n FROM t GROUP BY ALL)
     GROUP BY card_key
 ),
 per_card AS (
+    -- Money is summed as DECIMAL: exact, so the totals (and the half-cent roundings of the average
+    -- ticket) do not depend on the order in which threads add the line items up.
     SELECT card_key,
-           date_diff('day', max(date), (SELECT d FROM cutoff)) AS recency_days,
+           date_diff('day', max(date), $cutoff) AS recency_days,
            count(DISTINCT receipt) AS frequency,
-           round(count(DISTINCT receipt) * 365.0 / (SELECT days FROM span), 2) AS receipts_per_year,
-           round(sum(amount), 2) AS monetary,
-           date_diff('day', min(date), (SELECT d FROM cutoff)) AS tenure_days,
-           round(sum(amount) / count(DISTINCT receipt), 2) AS average_ticket,
+           round(count(DISTINCT receipt) * 365.0 / $days, 2) AS receipts_per_year,
+           CAST(round(sum(CAST(amount AS DECIMAL(18, 4))), 2) AS DOUBLE) AS monetary,
+           date_diff('day', min(date), $cutoff) AS tenure_days,
+           round(sum(CAST(amount AS DECIMAL(18, 4))) / count(DISTINCT receipt), 2) AS average_ticket,
            avg(CAST(discount AS DOUBLE)) AS discount_share,
            avg(CAST(new_collection AS DOUBLE)) AS new_collection_share,
            count(DISTINCT category) AS category_breadth,
            avg(CASE WHEN channel = 'online' THEN 1.0 ELSE 0.0 END) AS online_share,
            avg(CASE WHEN {gift} THEN 1.0 ELSE 0.0 END) AS gift_season_share
-    FROM t WHERE date < (SELECT d FROM cutoff) GROUP BY card_key
+    FROM t GROUP BY card_key
 )
 SELECT p.*, pl.best.city AS preferred_city, pl.best.store AS preferred_store,
        ntile(5) OVER (ORDER BY recency_days DESC, p.card_key) AS r_score,
@@ -60,10 +68,21 @@ ORDER BY p.card_key
 """.format(gift=GIFT_SEASON)
 
 
+def quiet(con: duckdb.DuckDBPyConnection) -> None:
+    """No progress bar: it would litter scheduled runs' logs. Inside Jupyter DuckDB refuses the
+    setting without ipywidgets, and shows no bar there anyway."""
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        pass
+
+
 def customer_features(transactions: str | Path, as_of: str | None = None) -> pd.DataFrame:
     """One row per card from the transactions parquet; `as_of` defaults to the day after the last purchase."""
     with duckdb.connect() as con:
-        return con.execute(FEATURES_SQL, {"path": str(transactions), "as_of": as_of}).df()
+        quiet(con)
+        cutoff, days = con.execute(BOUNDS_SQL, {"path": str(transactions), "as_of": as_of}).fetchone()
+        return con.execute(FEATURES_SQL, {"path": str(transactions), "cutoff": cutoff, "days": days}).df()
 
 
 class RfmRule(BaseModel):
