@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 
 PROBE = """
 import json, resource, time
@@ -20,6 +23,50 @@ def measure(body: str, cwd: str = ".") -> dict:
     code = PROBE.format(body=textwrap.dedent(body))
     out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True).stdout
     return json.loads(next(line[2:] for line in out.splitlines() if line.startswith("@@")))
+
+
+def run_limited(body: str, seconds: float, cap_mib: float, cwd: str = ".", after: str = "") -> dict:
+    """Like `measure`, but stops the run after `seconds` or above `cap_mib` resident memory; then the
+    result carries `stopped` (why) and the largest resident memory seen until then. `after` runs once
+    the clock has stopped; a JSON object it prints on a line starting with `##` joins the result."""
+    import psutil
+
+    code = PROBE.format(body=textwrap.dedent(body)) + textwrap.dedent(after)
+    # Output goes to files, not pipes: DuckDB's progress bar alone could fill a pipe nobody reads yet.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen([sys.executable, "-c", code], cwd=cwd, stdout=out, stderr=err, text=True)
+        watched, started, seen_mib, stopped = psutil.Process(child.pid), time.perf_counter(), 0.0, None
+        while child.poll() is None:
+            try:
+                seen_mib = max(seen_mib, watched.memory_info().rss / 2**20)
+            except psutil.NoSuchProcess:
+                break
+            if time.perf_counter() - started > seconds:
+                stopped = f"did not finish in {seconds:.0f} s"
+            elif seen_mib > cap_mib:
+                stopped = f"stopped above {cap_mib:.0f} MiB resident"
+            if stopped:
+                child.kill()
+                child.wait()
+                return {"stopped": stopped, "seconds": time.perf_counter() - started, "peak_mib": seen_mib}
+            time.sleep(0.2)
+        out.seek(0), err.seek(0)
+        if child.returncode != 0:
+            raise RuntimeError(f"benchmark snippet failed:\n{err.read()[-2000:]}")
+        lines = out.read().splitlines()
+    figures = json.loads(next(line[2:] for line in lines if line.startswith("@@")))
+    extra = [json.loads(line[2:]) for line in lines if line.startswith("##")]
+    return figures | (extra[0] if extra else {})
+
+
+def median_of(runs: list[dict]) -> dict:
+    """The run with the median wall time (odd number of runs) and how many runs there were; a stopped
+    run ends the series, so a stopped result is returned as it is."""
+    stopped = [run for run in runs if "stopped" in run]
+    if stopped:
+        return stopped[0]
+    middle = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+    return middle | {"runs": len(runs), "spread": max(r["seconds"] for r in runs) - min(r["seconds"] for r in runs)}
 
 
 def report(rows: list[tuple[str, dict]], baseline: str) -> None:

@@ -7,16 +7,12 @@ pandas-same  the same in pandas for every feature ours returns (tenure, average 
           category breadth, preferred place, quintile scores): the like-for-like floor.
 
 Every timing includes imports and reading the parquet; each runs in a fresh interpreter (see
-_measure.py) under a time limit and a memory cap, so a run that cannot finish is reported as such. Transactions are synthetic and deterministic (fixed seed), written once per size to
+_measure.py) under a time limit and a memory cap, so a run that cannot finish is reported as such;
+the smaller sizes run several times, interleaved, and the median run is reported. Transactions are synthetic and deterministic (fixed seed), written once per size to
 bench/results/ and reused; generating them is not measured. Run: .venv/bin/python bench/bench_rfm.py
 """
 
-import json
 import math
-import subprocess
-import sys
-import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -26,11 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from _measure import PROBE, report
+from _measure import median_of, report, run_limited
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / "results"
 SIZES = (1_000_000, 10_000_000, 50_000_000)
+# Runs per task and size, interleaved (ours, peers, ours, peers ...); the median run is reported. A
+# second at 1 M is mostly interpreter start and imports, where one run alone says little.
+REPEATS = {1_000_000: 5, 10_000_000: 3, 50_000_000: 1}
 SEED = 20260301
 GENERATOR_VERSION = "v1"  # part of the cached file names: bump it when write_transactions changes
 TIME_LIMIT_SECONDS = 600
@@ -188,43 +187,20 @@ def write_transactions(path: Path, n_lines: int) -> None:
             }, schema=SCHEMA))
 
 
-def run_limited(body: str, seconds: float = TIME_LIMIT_SECONDS, cap_mib: float = MEMORY_CAP_MIB) -> dict:
-    """Like _measure.measure, but stops the run after `seconds` or above `cap_mib` resident memory;
-    then the result carries `stopped` (why) and the largest resident memory seen until then."""
-    code = PROBE.format(body=textwrap.dedent(body))
-    # Output goes to files, not pipes: DuckDB's progress bar alone could fill a pipe nobody reads yet.
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen([sys.executable, "-c", code], cwd=str(ROOT), stdout=out, stderr=err, text=True)
-        watched, started, seen_mib, stopped = psutil.Process(child.pid), time.perf_counter(), 0.0, None
-        while child.poll() is None:
-            try:
-                seen_mib = max(seen_mib, watched.memory_info().rss / 2**20)
-            except psutil.NoSuchProcess:
-                break
-            if time.perf_counter() - started > seconds:
-                stopped = f"did not finish in {seconds:.0f} s"
-            elif seen_mib > cap_mib:
-                stopped = f"stopped above {cap_mib:.0f} MiB resident"
-            if stopped:
-                child.kill()
-                child.wait()
-                return {"stopped": stopped, "seconds": time.perf_counter() - started, "peak_mib": seen_mib}
-            time.sleep(0.2)
-        out.seek(0), err.seek(0)
-        if child.returncode != 0:
-            raise RuntimeError(f"benchmark snippet failed:\n{err.read()[-2000:]}")
-        return json.loads(next(line[2:] for line in out.read().splitlines() if line.startswith("@@")))
-
-
 def compare(n_lines: int, path: Path) -> list[tuple[str, dict]]:
     """Ours and both peers on one file; prints the table and returns its rows (ours first)."""
     ours = f"ours: customer_features + segment ({n_lines / 1e6:g} M lines)"
-    rows = [
-        (ours, run_limited(OURS.format(path=str(path)))),
-        ("lifetimes summary_data_from_transaction_data", run_limited(LIFETIMES.format(path=str(path)))),
-        ("pandas read_parquet + groupby R/F/M", run_limited(PANDAS.format(path=str(path)))),
-        ("pandas-same (every feature ours returns)", run_limited(PANDAS_SAME.format(path=str(path)))),
-    ]
+    snippets = [(ours, OURS), ("lifetimes summary_data_from_transaction_data", LIFETIMES),
+                ("pandas read_parquet + groupby R/F/M", PANDAS), ("pandas-same (every feature ours returns)", PANDAS_SAME)]
+    runs = {name: [] for name, _ in snippets}
+    for _ in range(REPEATS.get(n_lines, 1)):
+        for name, snippet in snippets:
+            if not any("stopped" in run for run in runs[name]):
+                runs[name].append(run_limited(snippet.format(path=str(path)), TIME_LIMIT_SECONDS, MEMORY_CAP_MIB,
+                                              cwd=str(ROOT)))
+    rows = [(name, median_of(runs[name])) for name, _ in snippets]
+    print(f"median of {REPEATS.get(n_lines, 1)} run(s) per task, interleaved; "
+          f"largest spread between a task's runs: {max(f.get('spread', 0) for _, f in rows):.2f} s")
     if "stopped" in rows[0][1]:  # no baseline for ratios: say so instead of printing a table
         for name, figures in rows:
             outcome = figures.get("stopped") or f"{figures['seconds']:.2f} s, {figures['peak_mib']:.0f} MiB"
