@@ -136,3 +136,27 @@ def test_same_file_gives_the_same_figures_run_after_run(tmp_path):
     cents = (tx["amount"] * 100).round().astype("int64").groupby(tx["card_key"]).sum()
     by_card = runs[0].set_index("card_key")
     assert (by_card["monetary"] * 100).round().astype("int64").sort_index().equals(cents.sort_index())
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 9, 11, 23, 100, 101])
+def test_quintiles_follow_sql_ntile(n):
+    """Scores are computed in numpy; they must be what SQL's ntile(5) gives, ties broken by row order."""
+    import duckdb
+
+    values = np.random.default_rng(n).integers(0, 4, n)  # many ties
+    expected = duckdb.sql(f"SELECT ntile(5) OVER (ORDER BY v, i) AS s FROM "
+                          f"(SELECT unnest({values.tolist()}) AS v, generate_subscripts({values.tolist()}, 1) AS i) "
+                          "ORDER BY i").fetchnumpy()["s"]
+    assert rfm.quintiles(np.lexsort((np.arange(n), values))).tolist() == expected.tolist()
+
+
+def test_category_breadth_is_exact_beyond_64_categories(tmp_path):
+    """Up to 64 categories are counted as bits; more fall back to a distinct count: both exact."""
+    for n_categories in (3, 64, 70):
+        tx = transactions(40)
+        tx["category"] = [f"C{i % n_categories}" for i in range(len(tx))]
+        tx.loc[::7, "category"] = None  # a line without a category counts for none
+        path = tmp_path / f"tx{n_categories}.parquet"
+        tx.to_parquet(path, index=False)
+        breadth = rfm.customer_features(path).set_index("card_key")["category_breadth"]
+        assert breadth.sort_index().tolist() == tx.groupby("card_key")["category"].nunique().sort_index().tolist()
