@@ -8,8 +8,9 @@ pandas-same  the same in pandas for every feature ours returns (tenure, average 
 
 Every timing includes imports and reading the parquet; each runs in a fresh interpreter (see
 _measure.py) under a time limit and a memory cap, so a run that cannot finish is reported as such;
-the smaller sizes run several times, interleaved, and the median run is reported. Transactions are synthetic and deterministic (fixed seed), written once per size to
-bench/results/ and reused; generating them is not measured. Run: .venv/bin/python bench/bench_rfm.py
+the smaller sizes run several times, interleaved, and the median run is reported. Transactions are
+synthetic and deterministic (fixed seed), written once per size to bench/results/ and reused;
+generating them is not measured. Run: .venv/bin/python bench/bench_rfm.py
 """
 
 import math

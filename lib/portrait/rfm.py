@@ -70,7 +70,7 @@ per_card AS (
 SELECT p.*, pl.best.city AS preferred_city, pl.best.store AS preferred_store
 FROM per_card p JOIN places pl ON pl.card_key = p.card_key
 ORDER BY p.card_key
-""".replace("{gift}", GIFT_SEASON)
+"""
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,10 +89,10 @@ def customer_features(transactions: str | Path, as_of: str | None = None) -> pd.
         cutoff, days, categories = con.execute(BOUNDS_SQL, {"path": str(transactions), "as_of": as_of}).fetchone()
         params = {"path": str(transactions), "cutoff": cutoff, "days": days}
         if categories is not None and len(categories) <= MAX_CATEGORY_BITS:
-            sql, params["categories"] = FEATURES_SQL.format(breadth=CATEGORY_BITS), categories
+            breadth, params["categories"] = CATEGORY_BITS, categories
         else:
-            sql = FEATURES_SQL.format(breadth="count(DISTINCT category)")
-        features = con.execute(sql, params).df()
+            breadth = "count(DISTINCT category)"
+        features = con.execute(FEATURES_SQL.format(breadth=breadth, gift=GIFT_SEASON), params).df()
     return with_scores(features)
 
 
