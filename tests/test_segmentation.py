@@ -84,6 +84,48 @@ def test_latent_class_analysis_recovers_planted_classes():
     assert result.comparison["bic"].notna().all()
 
 
+def test_bic_rule_finds_latent_classes_the_silhouette_misses():
+    # Answer patterns that are not ordered along the scale: k-means' silhouette settles on the wrong k.
+    data, truth = latent_classes()
+    by_silhouette = segment(data, list(data.columns), (2, 5), seed=2, n_boot=2, models=("kmeans", "gmm", "lca"))
+    by_bic = segment(data, list(data.columns), (2, 5), seed=2, n_boot=2, models=("kmeans", "gmm", "lca"),
+                     choose_by="bic")
+    assert adjusted_rand_score(truth, by_silhouette.labels) < 0.6
+    assert by_bic.model == "lca" and by_bic.k == 3 and adjusted_rand_score(truth, by_bic.labels) > 0.9
+    assert by_bic.reason.startswith("lca with k=3: the lowest BIC")
+    # Scale answers: the Gaussian mixture's BIC is blank, and the notes say why.
+    gmm = by_bic.comparison[by_bic.comparison["model"] == "gmm"]
+    assert gmm["bic"].isna().all() and any("gmm's BIC not reported" in note for note in by_bic.notes)
+
+
+def test_bic_rule_takes_each_models_lowest_bic_then_the_best_silhouette_among_them():
+    table = pd.DataFrame([
+        # model, k, silhouette, bic, smallest %
+        ("kmeans", 2, 0.90, np.nan, 40.0),   # best silhouette, but no likelihood: not a BIC candidate
+        ("gmm", 2, 0.50, 900.0, 40.0),
+        ("gmm", 3, 0.40, 800.0, 30.0),       # gmm's lowest BIC
+        ("gmm", 4, 0.45, 700.0, 2.0),        # lower still, but a segment under the minimum share
+        ("lca", 2, 0.30, 500.0, 45.0),       # lca's lowest BIC, lower silhouette than gmm k=3
+        ("lca", 3, 0.60, 600.0, 20.0),
+    ], columns=["model", "k", "silhouette", "bic", "smallest segment %"]).assign(calinski_harabasz=1.0)
+    best, reason = choose(table, 0.05, "bic")
+    assert (best["model"], best["k"]) == ("gmm", 3)
+    assert "lowest BIC (800.0) of gmm's 2 candidates" in reason and "lca k=2: 0.3" in reason
+    assert (choose(table, 0.05)[0][["model", "k"]] == ["kmeans", 2]).all()  # silhouette stays the default
+    with pytest.raises(PortraitError, match="choose_by='bic' needs a candidate with a BIC"):
+        choose(table[table["model"] == "kmeans"], 0.05, "bic")
+    with pytest.raises(PortraitError, match="unknown choice rule 'aic'"):
+        choose(table, 0.05, "aic")
+
+
+def test_gmm_bic_is_reported_on_continuous_variables():
+    data, _ = blobs()
+    result = segment(data, list("abcd"), (2, 4), seed=3, n_boot=2, choose_by="bic")
+    assert result.model == "gmm" and result.k == 3
+    assert result.comparison.loc[result.comparison["model"] == "gmm", "bic"].notna().all()
+    assert not any("BIC not reported" in note for note in result.notes)
+
+
 def test_lca_is_left_out_with_a_note_when_the_basis_is_continuous():
     data, _ = blobs()
     result = segment(data, list("abcd"), (2, 4), seed=3, n_boot=2, models=("kmeans", "lca"))

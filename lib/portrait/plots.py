@@ -64,15 +64,23 @@ def lines(table: pd.DataFrame, x: str, y: str, hue: str, title: str):
 
 
 def model_comparison(comparison: pd.DataFrame, min_share: float, title: str = "Candidate segmentations"):
-    """Silhouette and smallest segment share by k, one line per model; the minimum share drawn as a line,
-    so a reader sees which candidates were eligible and which won."""
+    """Silhouette, smallest segment share and, where models have one, BIC by k, one line per model; the
+    minimum share drawn as a line, so a reader sees which candidates were eligible and which won."""
     house_style()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    sns.lineplot(data=comparison, x="k", y="silhouette", hue="model", marker="o", ax=axes[0])
-    axes[0].set(title=f"{title}: silhouette (higher = better separated)")
-    sns.lineplot(data=comparison, x="k", y="smallest segment %", hue="model", marker="o", ax=axes[1], legend=False)
+    with_bic = comparison.dropna(subset=["bic"])
+    fig, axes = plt.subplots(1, 3 if len(with_bic) else 2, figsize=(16 if len(with_bic) else 11, 4))
+    hue_order = list(dict.fromkeys(comparison["model"]))  # same colour per model in every panel
+    sns.lineplot(data=comparison, x="k", y="silhouette", hue="model", hue_order=hue_order, marker="o", ax=axes[0])
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    axes[0].set(title="Silhouette (higher = better separated)")
+    sns.lineplot(data=comparison, x="k", y="smallest segment %", hue="model", hue_order=hue_order, marker="o",
+                 ax=axes[1], legend=False)
     axes[1].axhline(100 * min_share, color=PALETTE[3], linestyle="--", linewidth=1)
     axes[1].set(title=f"Smallest segment (minimum {100 * min_share:g} %)")
+    if len(with_bic):
+        sns.lineplot(data=with_bic, x="k", y="bic", hue="model", hue_order=hue_order, marker="o", ax=axes[2],
+                     legend=False)
+        axes[2].set(title="BIC (lower = better fit for its model)", ylabel="BIC")
     for ax in axes:
         ax.set_xticks(sorted(comparison["k"].unique()))
     fig.tight_layout()
