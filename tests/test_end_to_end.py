@@ -162,8 +162,10 @@ def test_a_study_with_only_a_loyalty_export_runs_collect_segmentation_and_person
     assert "scheme__brand_relationship" not in segments  # a survey scheme cannot apply
     assert not (processed / "typing_tool.pkl").exists()
     choice = json.loads((processed / "segmentation.json").read_text())
-    assert choice["unit"] == "customers" and choice["k"] == len(choice["sizes"]) and "lca" not in {
-        row["model"] for row in choice["comparison"]}
+    assert choice["unit"] == "customers" and choice["k"] == len(choice["sizes"])
+    # Category breadth (1-8) is a categorical indicator, so latent class analysis runs on the mixed basis.
+    assert {row["model"] for row in choice["comparison"]} == {"kmeans", "gmm", "lca"}
+    assert all(row["bic"] is not None for row in choice["comparison"] if row["model"] == "lca")
     cards = json.loads((processed / "personas.json").read_text())["personas"]
     assert len(cards) == choice["k"] and all(c["size"]["card_holders"] == c["size"]["respondents"] for c in cards)
     assert (result.run_dir / "report.html").exists()

@@ -98,6 +98,16 @@ def test_bic_rule_finds_latent_classes_the_silhouette_misses():
     assert gmm["bic"].isna().all() and any("gmm's BIC not reported" in note for note in by_bic.notes)
 
 
+def test_latent_class_analysis_on_a_mixed_basis_recovers_planted_classes():
+    # The latent classes' answers, plus a spend that differs by class (continuous, within-class normal).
+    data, truth = latent_classes()
+    rng = np.random.default_rng(9)
+    data["spend"] = np.array([800.0, 1500.0, 3000.0])[truth] * rng.lognormal(0, 0.25, len(truth))
+    result = segment(data, list(data.columns), (2, 5), seed=2, n_boot=2, models=("kmeans", "lca"), choose_by="bic")
+    assert result.basis.continuous == ["spend"] and result.model == "lca" and result.k == 3
+    assert adjusted_rand_score(truth, result.labels) > 0.95
+
+
 def test_bic_rule_takes_each_models_lowest_bic_then_the_best_silhouette_among_them():
     table = pd.DataFrame([
         # model, k, silhouette, bic, smallest %
@@ -154,7 +164,11 @@ def test_mixed_types_are_prepared_as_documented():
     # Each categorical variable weighs like one standardised numeric variable: total variance 1.
     assert city.var(ddof=0).sum() == pytest.approx(1.0)
     assert basis.matrix["spend"].std(ddof=0) == pytest.approx(1.0)
-    assert basis.codes is None  # continuous variables: no latent class analysis
+    # Latent class analysis: categories as categorical indicators, the rest as normal within a class.
+    assert list(basis.codes.columns) == ["city", "online"] and basis.continuous == ["spend", "score"]
+    X, measurement, _ = basis.latent_class_input
+    assert measurement["items"]["n_columns"] == 2 * 4 and measurement["scales"]["n_columns"] == 2
+    assert X.shape == (390, 10) and (X[:, 8:] == basis.matrix[["spend", "score"]].to_numpy()).all()
 
 
 def test_basis_patterns_and_too_few_rows_are_clear_errors():

@@ -9,9 +9,11 @@ Basis preparation (mixed types), over complete cases:
   z-standardised and divided by the square root of the number of categories, so a categorical
   variable weighs about as much as one numeric variable whatever its number of categories.
 
-Candidates: k-means, a Gaussian mixture (diagonal covariance) and, when every basis variable is a
+Candidates: k-means, a Gaussian mixture (diagonal covariance) and, when at least one basis variable is a
 categorical indicator (text, or whole numbers with at most 10 values such as Likert items), latent
-class analysis (stepmix, categorical measurement, the best of 3 random starts). The chosen solution
+class analysis (stepmix, the best of 3 random starts): categorical measurement for those, and the other
+(prepared) variables as normal within a class, so a basis mixing items with spend is one latent class
+model, not a Gaussian fitted to 0/1 columns. The chosen solution
 has the highest silhouette among those whose smallest segment holds at least `min_share` of
 respondents (`choose_by="silhouette"`, the default); or, with `choose_by="bic"`, each mixture model's k
 is the one with the lowest BIC and the highest silhouette decides between models (k-means, having no
@@ -82,6 +84,7 @@ class Basis:
     steps: pd.DataFrame
     codes: pd.DataFrame | None
     dropped: int
+    continuous: list[str] = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
         return self.steps
@@ -93,12 +96,19 @@ class Basis:
         return bool(self.steps["type"].isin(["categorical", "numeric (whole numbers)"]).any())
 
     @functools.cached_property
-    def indicators(self) -> tuple[np.ndarray, int, int]:
-        """The codes as stepmix's one-hot layout, with its most and total outcomes: encoded once here,
-        since stepmix would re-encode integer codes at every EM step (a third of its time)."""
+    def latent_class_input(self) -> tuple[np.ndarray, str | dict, dict]:
+        """The matrix and stepmix measurement for latent class analysis: the categorical variables in
+        stepmix's one-hot layout, encoded once here (stepmix would re-encode integer codes at every EM step,
+        a third of its time), then the prepared continuous variables, if any, as normal within a class."""
         from stepmix.utils import max_one_hot
 
-        return max_one_hot(self.codes.to_numpy())
+        onehot, most, total = max_one_hot(self.codes.to_numpy())
+        layout = {"integer_codes": False, "max_n_outcomes": most, "total_outcomes": total}
+        if not self.continuous:
+            return onehot, "categorical", layout
+        X = np.hstack([onehot, self.matrix[self.continuous].to_numpy()])
+        return X, {"items": {"model": "categorical", "n_columns": onehot.shape[1], **layout},
+                   "scales": {"model": "gaussian_diag", "n_columns": len(self.continuous)}}, {}
 
 
 def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
@@ -132,9 +142,9 @@ def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
         parts.append(((x - x.mean()) / x.std(ddof=0)).rename(v).to_frame())
         steps.append((v, "numeric" + (" (whole numbers)" if whole else ""), transform))
     matrix = pd.concat(parts, axis=1)
-    all_codes = pd.DataFrame(codes, index=complete.index) if len(codes) == len(variables) else None
     table = pd.DataFrame(steps, columns=["variable", "type", "preparation"])
-    return Basis(matrix, table, all_codes, len(data) - len(complete))
+    return Basis(matrix, table, pd.DataFrame(codes, index=complete.index) if codes else None,
+                 len(data) - len(complete), [v for v in variables if v not in codes])
 
 
 def _fit(model: str, k: int, basis: Basis, rows: np.ndarray, seed: int, n_init: int | None = None):
@@ -150,12 +160,11 @@ def _fit(model: str, k: int, basis: Basis, rows: np.ndarray, seed: int, n_init: 
         from stepmix.stepmix import StepMix
 
         if basis.codes is None:
-            raise PortraitError("latent class analysis needs categorical indicators only (text, or whole numbers "
+            raise PortraitError("latent class analysis needs a categorical indicator (text, or whole numbers "
                                 f"with at most {MAX_CLASS_LEVELS} values); drop `lca` from the models.")
-        X, most, total = basis.indicators
-        fitted = StepMix(n_components=k, measurement="categorical", n_init=n_init or 3, abs_tol=LCA_TOLERANCE,
-                         measurement_params={"integer_codes": False, "max_n_outcomes": most, "total_outcomes": total},
-                         random_state=seed, verbose=0, progress_bar=0).fit(X[rows])
+        X, measurement, params = basis.latent_class_input
+        fitted = StepMix(n_components=k, measurement=measurement, measurement_params=params, n_init=n_init or 3,
+                         abs_tol=LCA_TOLERANCE, random_state=seed, verbose=0, progress_bar=0).fit(X[rows])
         return _Positional(fitted, X)
     raise PortraitError(f"unknown model {model!r}; use one of {', '.join(MODELS)}.")
 
@@ -189,8 +198,8 @@ def applicable_models(basis: Basis, models: tuple[str, ...]) -> tuple[tuple[str,
         raise PortraitError(f"unknown model(s) {unknown}; use {', '.join(MODELS)}.")
     if "lca" in models and basis.codes is None:
         return tuple(m for m in models if m != "lca"), [
-            "lca left out: latent class analysis needs categorical indicators only, and the basis has "
-            "continuous variables."]
+            "lca left out: latent class analysis needs at least one categorical indicator, and every basis "
+            "variable is continuous (for those alone, the Gaussian mixture is the latent class model)."]
     return tuple(models), []
 
 
