@@ -1,7 +1,7 @@
 """Segmentation of 10 k, 100 k and 1 M customers with planted segments: ours against two peers, in one run.
 
 ours (a)  `segmentation.segment`, full search: k 3-6, k-means and Gaussian mixture, 10 bootstrap re-fits,
-          on all 16 variables (latent class analysis is left out by itself for a mixed basis).
+          on all 16 variables.
 ours (b)  the same full search on the 12 Likert items, latent class analysis included.
 ours (e)  the full search on all 16 variables with latent class analysis (items and categories categorical,
           spend and visits normal within a class) and `choose_by="bic"`.
