@@ -42,6 +42,7 @@ def test_run_exits_non_zero_and_names_the_failing_cell(tmp_path, monkeypatch, ca
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, tmp_path / "notebooks" / "01_collect.ipynb")
     (tmp_path / "data" / "raw" / "mine").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "mine" / "study.yml").write_text("name: mine\nlanguages: [en]\nsources: {}\n")
     monkeypatch.chdir(tmp_path)
     code = cli.main(["run", "--study", "data/raw/mine", "--steps", "01", "--no-progress"])
     err = capsys.readouterr().err
@@ -54,6 +55,8 @@ def test_notebook_without_kernel_is_a_clear_error(tmp_path, monkeypatch, capsys)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("study = 'x'", metadata={"tags": ["parameters"]})])
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, tmp_path / "notebooks" / "01_collect.ipynb")
+    (tmp_path / "data" / "raw" / "mine").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "mine" / "study.yml").write_text("name: mine\nlanguages: [en]\nsources: {}\n")
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", "--study", "data/raw/mine", "--steps", "01", "--no-progress"]) == 1
     assert "Python (portrait)" in capsys.readouterr().err

@@ -40,8 +40,9 @@ sources:
     personal: {Card: card, Phone: phone}
   transactions:
     path: tx.csv
-    id_column: Receipt
     personal: {Card number: card}
+    columns: {customer: Card number, date: Date, amount: Amount, receipt: Receipt, store: Store, city: City,
+              channel: Channel, category: Category, discount: Discount, new_collection: New collection}
 """
 
 SURVEY = """ID;Submitted;Seconds;Email;Phone;Agree 1;Agree 2;Comment

@@ -121,6 +121,7 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     shutil.copyfile(DEMO / "codebook.yml", folder / "codebook.yml")
     config = yaml.safe_load((DEMO / "study.yml").read_text())
     config["name"], config["parameters"] = "solo", {}
+    config["roles"].pop("weighting")  # no targets: unweighted
     config["sources"] = {"survey": {**config["sources"]["survey"], "path": "survey/export.csv"}}
     config["codebooks"] = {"survey": "codebook.yml"}
     (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True))

@@ -23,6 +23,8 @@ def pyproject_requirements(path: Path) -> dict[str, str]:
 def environment_requirements(path: Path) -> dict[str, str]:
     env = yaml.safe_load(path.read_text())
     specs = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python=", "pip"))]
+    pip = next((d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d), [])
+    specs += [d for d in pip if not d.startswith("-")]  # packages conda-forge lacks come from pip
     return dict(_split(s) for s in specs)
 
 

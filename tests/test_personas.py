@@ -46,9 +46,9 @@ def facts():
         "card__frequency": [3.0] * 10 + [np.nan] * 50 + [1.0] * 5 + [2.0] * 5 + [np.nan] * 30,
         "card__receipts_per_year": [6.0] * 10 + [np.nan] * 50 + [2.0] * 10 + [np.nan] * 30,
         "card__average_ticket": [1000.0] * 10 + [np.nan] * 50 + [500.0] * 10 + [np.nan] * 30,
-        "nps": [10.0] * 30 + [5.0] * 30 + [8.0] * 40,
+        "recommend": [10.0] * 30 + [5.0] * 30 + [8.0] * 40,
     })
-    return personas.segment_facts(segments, weights, table)
+    return personas.segment_facts(segments, weights, table, recommendation="recommend")
 
 
 LIBRARY = MessageLibrary(messages={"quality": Entry(message={"en": "Made to last"},
@@ -56,8 +56,11 @@ LIBRARY = MessageLibrary(messages={"quality": Entry(message={"en": "Made to last
                                    "high_price": Entry(message={"en": "Cost per wear"})})
 
 
+FUNNEL = {"aware": "aware__brand", "bought": "bought__brand"}  # the study's `funnel` role
+
+
 def build(**settings):
-    config = personas.PersonaSettings(**{"n_primary": 2, **settings})
+    config = personas.PersonaSettings(**{"n_primary": 2, "funnel": FUNNEL, "currency": "UAH", **settings})
     quotes = {1: [{"text": "I buy <b>quality</b>", "code": "quality", "document": "INT-01", "turn": 4,
                    "source": "INT-01, turn 4"}]}
     return personas.build(profile(), facts(), {1: "Young buyers", 2: "Aware others"}, quotes, LIBRARY, LABELS, config)
@@ -68,8 +71,11 @@ def test_facts_by_hand():
     assert f.loc[1, "respondents"] == 60 and f.loc[1, "share"] == 60.0
     assert f.loc[1, "value_share"] == 75.0 and f.loc[2, "value_share"] == 25.0  # 3000 of 4000 spent
     assert f.loc[2, "repeat_rate"] == 50.0 and f.loc[1, "repeat_rate"] == 100.0
-    assert f.loc[1, "nps"] == 0.0  # 30 promoters, 30 detractors
-    assert f.loc[2, "nps"] == 0.0 and f.loc["total", "nps"] == 0.0
+    assert f.loc[1, "nps_score"] == 0.0  # 30 promoters, 30 detractors
+    assert f.loc[2, "nps_score"] == 0.0 and f.loc["total", "nps_score"] == 0.0
+    # Without a `recommendation` role there is no NPS, not a made-up one.
+    table = pd.DataFrame({"card__monetary": [1.0, 2.0]})
+    assert personas.segment_facts(pd.Series([1, 2]), pd.Series([1.0, 1.0]), table)["nps_score"].isna().all()
     assert f.loc["total", "card_holders"] == 20
 
 
@@ -94,9 +100,19 @@ def test_cards_carry_evidence_flags_messages_and_strategy():
     assert written == {"quality": True, "high_price": True, "slow_delivery": False}
     assert any(line.startswith("Buyers (80 %)") and "6 receipts a year" in line and "1,000 UAH" in line
                for line in young["strategy"])
-    assert any(line.startswith("Aware non-buyers (20 %)") and "Price too high" in line for line in young["strategy"])
+    # From the funnel role: aware 90 %, bought 80 % -> 10 % aware non-buyers, 10 % not aware.
+    assert any(line.startswith("Aware non-buyers (10 %)") and "Price too high" in line for line in young["strategy"])
+    assert any(line.startswith("Not aware yet (10 %)") for line in young["strategy"])
     assert young["portrait"] == "Stands out by Age group: 18-29; City: Lviv."
     assert young["quotes"][0]["source"] == "INT-01, turn 4"
+
+
+def test_without_a_funnel_role_there_is_no_funnel_and_no_strategy_line():
+    young = next(c for c in build(funnel={}, currency=None) if c["segment"] == 1)
+    assert young["brand"]["funnel"] == [] and young["strategy"] == []
+    stages = {s["stage"]: s for s in young["journey"]}
+    assert stages["awareness"]["kpi"]["value"] is None and stages["loyalty"]["kpi"]["value"] == 100.0
+    assert personas.money(1000.0, None) == "1,000" and personas.money(1000.0, "EUR") == "1,000 EUR"
 
 
 def test_journey_has_five_stages_with_current_kpis():

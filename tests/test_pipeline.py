@@ -7,7 +7,7 @@ from portrait import pipeline
 from portrait.errors import PipelineError
 
 
-def notebook(path, body, parameters="study = 'x'\nfactor = 1"):
+def notebook(path, body, parameters="study = 'x'\nwrite = True"):
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
         nbformat.v4.new_markdown_cell("## A step"),
@@ -18,19 +18,26 @@ def notebook(path, body, parameters="study = 'x'\nfactor = 1"):
     nbformat.write(nb, path)
 
 
+def minimal_study(folder):
+    """A study that declares no source: only steps without needs run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "study.yml").write_text("name: demo\nlanguages: [en]\nsources: {}\n", encoding="utf-8")
+
+
 @pytest.fixture
 def root(tmp_path):
-    notebook(tmp_path / "notebooks" / "01_collect.ipynb", "SECRET_CODE_TEXT = 2\nprint('answer', 21 * factor)")
+    notebook(tmp_path / "notebooks" / "01_collect.ipynb", "SECRET_CODE_TEXT = 2\nprint('answer', 21 * (1 + (write is False)))")
+    minimal_study(tmp_path / "data" / "raw" / "demo")
     return tmp_path
 
 
 def test_runs_present_steps_skips_missing_and_exports_html_without_code(root):
     messages = []
-    result = pipeline.run("data/raw/demo", root, parameters={"factor": 2}, run_id="r1", progress=False,
+    result = pipeline.run("data/raw/demo", root, parameters={"write": False}, run_id="r1", progress=False,
                           say=messages.append)
     assert result.executed == ["01_collect"]
     assert result.skipped == pipeline.STEPS[1:]
-    assert any("02_survey_coding: notebook not in this workbook yet" in m for m in messages)
+    assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
     page = (root / "reports" / "demo" / "r1" / "01_collect.html").read_text()
     assert "answer 42" in page  # the parameter reached the notebook
     assert "SECRET_CODE_TEXT" not in page  # code cells are not exported
@@ -50,9 +57,25 @@ def test_failure_names_notebook_cell_and_error_and_keeps_latest(root):
 
 
 def test_unknown_parameter_is_refused_before_running(root):
-    with pytest.raises(PipelineError, match=r"\['facto'\] are not declared"):
-        pipeline.run("data/raw/demo", root, parameters={"facto": 3}, run_id="r", progress=False, say=lambda m: None)
+    with pytest.raises(PipelineError, match=r"`writ` \(did you mean `write`\?\) are not parameters of the selected"):
+        pipeline.run("data/raw/demo", root, parameters={"writ": False}, run_id="r", progress=False, say=lambda m: None)
     assert not (root / "reports" / "demo" / "r").exists()
+
+
+def test_a_wrong_type_names_the_key_and_the_type(root):
+    from portrait.errors import StudyConfigError
+
+    with pytest.raises(StudyConfigError, match=r"`write`: expected bool, got 'perhaps'"):
+        pipeline.run("data/raw/demo", root, parameters={"write": "perhaps"}, run_id="r", progress=False,
+                     say=lambda m: None)
+
+
+def test_a_parameter_the_step_model_lacks_in_a_notebook_cell_is_an_error(root):
+    from portrait.errors import StudyConfigError
+
+    notebook(root / "notebooks" / "01_collect.ipynb", "print(1)", parameters="study = 'x'\nfactor = 1")
+    with pytest.raises(StudyConfigError, match=r"`factor`: 01_collect has no such parameter"):
+        pipeline.run("data/raw/demo", root, run_id="r", progress=False, say=lambda m: None)
 
 
 def test_step_selection_by_prefix():

@@ -31,7 +31,19 @@ def test_distinctive_traits_and_names():
     traits = distinctive(profile(frame, segments, {"style": "Style", "score": "Score"}))
     assert traits.loc[traits["segment"] == 1, "trait"].iloc[0] == "Style: street — 60% vs 35% (index 171)"
     names = suggest_names(traits, {"2": "Classic fans"})
-    assert names[1] == "Style street · Score" and names[2] == "Classic fans"
+    assert names[1] == "Style street · Score 4" and names[2] == "Classic fans"  # a mean trait carries its value
+
+
+def test_names_are_unique_within_a_run():
+    import pandas as pd
+
+    traits = pd.DataFrame({"segment": [1, 1, 1, 2, 2, 2, 3, 3], "variable": ["a", "b", "c", "a", "b", "d", "a", "b"],
+                           "category": ["x", "y", "z", "x", "y", "w", "x", "y"],
+                           "trait": ["A: x — 1", "B: y — 1", "C: z — 1", "A: x — 1", "B: y — 1", "D: w — 1",
+                                     "A: x — 1", "B: y — 1"]})
+    names = suggest_names(traits)
+    assert len(set(names.values())) == 3
+    assert names[1] == "A x · B y" and names[2] == "A x · B y · D w" and names[3] == "A x · B y (3)"
 
 
 def test_small_bases_never_make_a_distinctive_trait():

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from portrait import rfm
+from portrait.roles import GiftPeriod
 from portrait.errors import CodebookError
 
 
@@ -90,7 +91,8 @@ def test_a_hand_computed_example(tmp_path):
     tx["date"] = pd.to_datetime(tx["date"])
     tx["store"], tx["city"] = "S1", "Kyiv"
     tx.to_parquet(tmp_path / "tx.parquet", index=False)
-    f = rfm.customer_features(tmp_path / "tx.parquet", as_of="2026-01-01").set_index("card_key")
+    december = [GiftPeriod(name="December", start="12-01", end="12-31")]
+    f = rfm.customer_features(tmp_path / "tx.parquet", as_of="2026-01-01", gift_calendar=december).set_index("card_key")
     # A: last purchase 2025-03-02 12:00 -> 305 whole days before 2026-01-01; 2 receipts; 600 spent.
     assert f.loc["A", ["recency_days", "frequency", "monetary", "average_ticket"]].tolist() == [305, 2, 600.0, 300.0]
     assert f.loc["A", "discount_share"] == pytest.approx(1 / 3) and f.loc["A", "new_collection_share"] == pytest.approx(1 / 3)
@@ -160,3 +162,23 @@ def test_category_breadth_is_exact_beyond_64_categories(tmp_path):
         tx.to_parquet(path, index=False)
         breadth = rfm.customer_features(path).set_index("card_key")["category_breadth"]
         assert breadth.sort_index().tolist() == tx.groupby("card_key")["category"].nunique().sort_index().tolist()
+
+
+def test_features_an_export_cannot_give_are_left_out_and_named(tmp_path):
+    tx = pd.DataFrame({"receipt": ["r1", "r2", "r3"], "card_key": ["A", "A", "B"],
+                       "date": pd.to_datetime(["2025-12-24", "2026-01-05", "2025-06-01"]),
+                       "amount": [10.0, 20.0, 5.0]})
+    for column, dtype in [("store", "string"), ("city", "string"), ("channel", "string"), ("category", "string"),
+                          ("discount", "boolean"), ("new_collection", "boolean"), ("online", "boolean")]:
+        tx[column] = pd.array([pd.NA] * len(tx), dtype=dtype)
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    features = rfm.customer_features(tmp_path / "tx.parquet")
+    skipped = rfm.skipped_features(features).set_index("feature")["needs"]
+    assert set(skipped.index) == set(rfm.OPTIONAL_FEATURES)
+    assert skipped["gift_season_share"] == "`roles.gift_calendar`"
+    assert not set(rfm.OPTIONAL_FEATURES) & set(features.columns)
+    assert features.set_index("card_key").loc["A", "frequency"] == 2
+    # A gift season that wraps the new year: 20 Dec to 10 Jan holds both of A's purchases, none of B's.
+    winter = [GiftPeriod(name="Winter holidays", start="12-20", end="01-10")]
+    shares = rfm.customer_features(tmp_path / "tx.parquet", gift_calendar=winter).set_index("card_key")
+    assert shares["gift_season_share"].tolist() == [1.0, 0.0]

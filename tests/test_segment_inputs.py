@@ -9,7 +9,8 @@ def test_demo_respondents_carry_card_behaviour_and_interview_codes(demo_study):
     data = segment_inputs.load(demo_study)
     coded = demo_study.read("survey_coded")
     assert data.unit == "respondents" and len(data.table) == int(coded["quality_ok"].sum())
-    assert data.default_basis() == ["attitudes__*"]
+    assert data.default_basis() == [c for c in data.table.columns if c.startswith("attitudes__")]  # roles.basis
+    assert len(data.default_basis()) == 16
     holders = set(demo_study.read("cardholders")["person_key"].dropna())
     has_card = data.table["card__monetary"].notna()
     assert has_card.sum() > 500

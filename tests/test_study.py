@@ -41,8 +41,8 @@ def test_unknown_key_is_named_with_a_suggestion(tmp_path):
 
 
 def test_missing_required_key(tmp_path):
-    config = {k: v for k, v in MINIMAL.items() if k != "brand"}
-    with pytest.raises(StudyConfigError, match=r"`brand`: required key is missing"):
+    config = {k: v for k, v in MINIMAL.items() if k != "languages"}
+    with pytest.raises(StudyConfigError, match=r"`languages`: required key is missing"):
         Study.load(make_study(tmp_path, config))
 
 

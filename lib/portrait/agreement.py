@@ -61,6 +61,13 @@ class AgreementResult:
     def summary(self) -> pd.DataFrame:
         return self.per_code
 
+    def overall(self, kappa_threshold: float = 0.6) -> pd.DataFrame:
+        """One row: turns compared, Krippendorff's alpha, median kappa, codes under the kappa threshold."""
+        kappa = self.per_code["kappa"]
+        return pd.DataFrame([{"turns compared": self.units, "Krippendorff's alpha": self.alpha,
+                              "median kappa": round(float(kappa.median()), 3), "kappa threshold": kappa_threshold,
+                              "codes under the threshold": int((kappa < kappa_threshold).sum())}])
+
 
 def agreement(first: pd.DataFrame, second: pd.DataFrame, units: pd.DataFrame, codes: list[str],
               names: tuple[str, str] = ("first", "second")) -> AgreementResult:

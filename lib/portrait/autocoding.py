@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .errors import PortraitError
+
 from .open_coding import WORD, compile_pattern, find, language_of, lemmas
 from .qual_codebook import QualCodebook
 
@@ -72,7 +74,7 @@ def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualC
     `attribute` is indexed by document (one value per interview), e.g. the brand relationship that
     the participant's survey answers gave.
     """
-    codes = [c for c in book.codes if group is None or c.group == group]
+    codes = [c for c in book.codes if group is None or c.group == group] or list(book.codes)
     values = attribute.dropna()
     present = set(zip(segments["document"], segments["code"]))
     rows = {}
@@ -82,6 +84,25 @@ def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualC
     table = pd.DataFrame(rows).T
     table.loc["Base (participants)"] = values.value_counts().reindex(table.columns)
     return table
+
+
+def comparison_variable(study, name: str = "") -> str | None:
+    """The survey variable step 03 compares codes by: `name`, else the first banner variable of the
+    study's roles (None without a coded survey or a banner)."""
+    if not study.table_path("survey_coded").exists():
+        return None
+    roles = study.config.roles
+    candidates = [name] if name else [*roles.banner, *roles.banner_default()]
+    import pyarrow.parquet as pq
+
+    columns = set(pq.read_schema(study.table_path("survey_coded")).names)
+    for variable in candidates:
+        if variable in columns:
+            return variable
+    if name:
+        raise PortraitError(f"`compare_by = {name!r}`: the coded survey has no such variable; name a coded variable "
+                            "(the question id, or `<id>__<item>`).")
+    return None
 
 
 def participant_attribute(study, participants: pd.DataFrame | None, variable: str) -> pd.Series | None:
@@ -106,8 +127,9 @@ def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame 
                               if study.table_path("survey_coded").exists() else False)
     if study.table_path("cardholders").exists() and study.table_path("transactions").exists():
         cards = study.read("cardholders").dropna(subset=["person_key"]).drop_duplicates("person_key")
-        spend = study.read("transactions").groupby("card_key").agg(purchases=("receipt", "nunique"),
-                                                                   spend=("amount", "sum"))
+        from .rfm import purchases_per_card
+
+        spend = purchases_per_card(study.table_path("transactions"))
         behaviour = cards.set_index("person_key")[["card_key"]].join(spend, on="card_key")
         out["card holder"] = keys.isin(behaviour.index)
         out["purchases"] = keys.map(behaviour["purchases"]).fillna(0).astype(int)
@@ -115,7 +137,7 @@ def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame 
     return out
 
 
-def link_summary(links: pd.DataFrame | None) -> pd.DataFrame | None:
+def link_summary(links: pd.DataFrame | None, currency: str | None = None) -> pd.DataFrame | None:
     """How many interviews link to survey answers and to a loyalty card, and what the cards show."""
     if links is None:
         return None
@@ -123,5 +145,5 @@ def link_summary(links: pd.DataFrame | None) -> pd.DataFrame | None:
     if "card holder" in links:
         holders = links[links["card holder"]]
         rows.update({"hold a loyalty card": len(holders), "median purchases (card holders)": holders["purchases"].median(),
-                     "median spend, UAH (card holders)": holders["spend"].median()})
+                     f"median spend{', ' + currency if currency else ''} (card holders)": holders["spend"].median()})
     return pd.Series(rows, name="participants").to_frame()

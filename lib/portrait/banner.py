@@ -267,3 +267,74 @@ def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.S
     values = pd.concat([p.values.loc[["chosen"]] for p in parts]).set_axis(names)
     letters = pd.concat([p.letters.loc[["chosen"]] for p in parts]).set_axis(names)
     return BannerTable(title, "% choosing (several answers possible)", values, letters, parts[0].bases, alpha)
+
+
+def _item_variables(question, data: pd.DataFrame) -> list[str]:
+    if question.id in data:
+        return [question.id]
+    return [c for c in data.columns if c.startswith(f"{question.id}__")]
+
+
+def _range_text(book, variable: str) -> str:
+    q = next((q for q in book.questions if q.id == variable.split("__", 1)[0]), None)
+    return f"{q.range[0]:g}-{q.range[1]:g}" if q is not None and q.range else "no declared range"
+
+
+def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Series | None = None,
+                    alpha: float = 0.05, correction: str = "none", exclude: tuple = ()) -> list[BannerTable]:
+    """A banner table for every single, multi and Likert question and every derived variable of the
+    codebook (column % or means), then the scales' means: each table's scale range comes from the codebook."""
+    data, tables = coded.data, []
+    for q in book.questions:
+        variables = _item_variables(q, data)
+        if q.id in exclude or not variables:
+            continue
+        if q.type == "single":
+            tables.append(crosstab(coded.labelled(q.id), columns, weights, alpha, correction, q.title))
+        elif q.type == "multi":
+            labels = {f"{q.id}__{k}": v for k, v in q.items.items()}
+            tables.append(multi_table(data[variables], columns, weights, alpha, correction, q.title, labels))
+        elif q.type == "likert":
+            names = {f"{q.id}__{k}": v for k, v in q.items.items()}
+            frame = data[variables].rename(columns=names)
+            tables.append(means_table(frame, columns, weights, alpha, correction,
+                                      f"{q.title} (means, {_range_text(book, variables[0])})"))
+    for d in book.derived:
+        if d.id not in exclude and d.id in data:
+            tables.append(crosstab(coded.labelled(d.id), columns, weights, alpha, correction, d.label or d.id))
+    by_range: dict[str, list] = {}
+    for scale in book.scales:
+        if scale.id in data:
+            by_range.setdefault(_range_text(book, scale.items[0]), []).append(scale)
+    for text, scales in by_range.items():
+        frame = data[[s.id for s in scales]].rename(columns={s.id: s.label or s.id for s in scales})
+        tables.append(means_table(frame, columns, weights, alpha, correction, f"Scales (means, {text})"))
+    return tables
+
+
+def headline_measures(coded, book, survey_roles, weights: pd.Series | None = None) -> pd.DataFrame | str:
+    """NPS of the `recommendation` role and the top-two-box share of the `satisfaction` role, with
+    intervals; a sentence naming the missing roles when the study has neither."""
+    from .codebook import top_codes
+
+    rows = {}
+    recommendation = survey_roles.variable("recommendation")
+    if recommendation:
+        rows[f"NPS · {_title(book, recommendation)}"] = nps(coded.data[recommendation], weights)
+    satisfaction = survey_roles.variable("satisfaction")
+    if satisfaction:
+        question = next(q for q in book.questions if q.id == satisfaction.split("__", 1)[0])
+        top = top_codes(question)
+        rows[f"Top-2-box · {_title(book, satisfaction)} ({', '.join(f'{t:g}' for t in top)})"] = \
+            top_box(coded.data[satisfaction], top, weights)
+    if not rows:
+        return "no headline measure: the study declares no `recommendation` (0-10) or `satisfaction` role"
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _title(book, variable: str) -> str:
+    q = next((q for q in book.questions if q.id == variable.split("__", 1)[0]), None)
+    if q is None:
+        return variable
+    item = variable.split("__", 1)[1] if "__" in variable else None
+    return f"{q.title} · {q.items.get(item, item)}" if item else q.title

@@ -12,6 +12,8 @@ from . import skeleton
 from .errors import PortraitError
 
 DEMO = Path("data/raw/demo")
+# Bundled studies, generated deterministically: name -> (generator module, its build function).
+BUNDLED = {"demo": ("portrait.demo", "build_demo"), "coffee": ("portrait.coffee", "build_study")}
 
 
 def _parse_parameter(text: str) -> tuple[str, object]:
@@ -22,18 +24,22 @@ def _parse_parameter(text: str) -> tuple[str, object]:
     return key.strip(), yaml.safe_load(value)
 
 
-def ensure_demo(path: Path = DEMO, seed: int | None = None, force: bool = False, say=print) -> Path:
-    from . import demo
+def ensure_demo(path: Path = DEMO, seed: int | None = None, force: bool = False, say=print,
+                bundled: str = "demo") -> Path:
+    """Build a bundled study (the demo, or another of BUNDLED) into `path` unless it is already there."""
+    import importlib
 
+    module, build = BUNDLED[bundled]
+    demo = importlib.import_module(module)
     seed = demo.DEFAULT_SEED if seed is None else seed
     stamp = path / ".portrait-demo"
     # The stamp records the seed and the generator's own source, so a changed generator rebuilds.
     signature = f"{seed} {demo.generator_digest()}"
     if not force and stamp.exists() and stamp.read_text().strip() == signature:
-        say(f"demo study already built in {path} (seed {seed})")
+        say(f"{bundled} study already built in {path} (seed {seed})")
         return path
-    say(f"building the demo study in {path} (seed {seed}) …")
-    demo.build_demo(path, seed=seed)
+    say(f"building the {bundled} study in {path} (seed {seed}) …")
+    getattr(demo, build)(path, seed=seed)
     stamp.write_text(f"{signature}\n")
     return path
 
@@ -42,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portrait", description="Customer portraits from raw study data.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p_demo = sub.add_parser("demo", help="write the demo study to data/raw/demo (skipped when already built)")
-    p_demo.add_argument("--path", type=Path, default=DEMO)
+    p_demo = sub.add_parser("demo", help="write a bundled study to data/raw/<name> (skipped when already built)")
+    p_demo.add_argument("name", nargs="?", default="demo", choices=sorted(BUNDLED),
+                        help="demo (the bundled retail study, en/uk/ru) or coffee (a coffee-shop chain, uk, SPSS survey)")
+    p_demo.add_argument("--path", type=Path, default=None)
     p_demo.add_argument("--seed", type=int, default=None)
     p_demo.add_argument("--force", action="store_true", help="rebuild even if it exists")
 
@@ -67,15 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
-            ensure_demo(args.path, args.seed, args.force)
+            ensure_demo(args.path or Path("data/raw") / args.name, args.seed, args.force, bundled=args.name)
         elif args.command == "new-study":
             folder = skeleton.write_skeleton(args.raw / args.name, args.name)
             print(f"wrote {folder / 'study.yml'}; put the raw files beside it and edit the sources.")
         elif args.command == "run":
             from . import pipeline
 
-            if Path(args.study).resolve() == DEMO.resolve():
-                ensure_demo(DEMO)
+            for name in BUNDLED:  # a bundled study is built on first use
+                if Path(args.study).resolve() == (Path("data/raw") / name).resolve():
+                    ensure_demo(Path("data/raw") / name, bundled=name)
             parameters = dict(_parse_parameter(p) for p in args.parameter)
             steps = args.steps.split(",") if args.steps else None
             result = pipeline.run(args.study, Path.cwd(), steps, parameters, args.reports, args.kernel,

@@ -139,8 +139,10 @@ def _where(loc: tuple, raw: dict) -> str:
 # ---------------------------------------------------------------- matching questions to columns
 
 def slug(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "_".join(words)[:40] or "item"
+    """A short variable-name piece from an option or item text, in any alphabet ("Чай з молоком" -> чай_з_молоком)."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    piece = "_".join(words)[:40] or "item"
+    return piece if not piece[0].isdigit() else f"n{piece}"
 
 
 def question_columns(question: Question, columns: list[str]) -> dict[str, str]:
@@ -155,7 +157,11 @@ def question_columns(question: Question, columns: list[str]) -> dict[str, str]:
         if match:
             text = match.group(1) if regex.groups else column
             item = by_text.get(text, slug(text))
-            found[f"{question.id}__{item}"] = column
+            name = f"{question.id}__{item}"
+            if name in found:
+                raise CodebookError(f"question `{question.id}`: the headers {found[name]!r} and {column!r} both give "
+                                    f"`{name}`; name the items under `items:` (item id: text as in the header).")
+            found[name] = column
     return found
 
 
@@ -360,3 +366,19 @@ def apply(codebook: Codebook, frame: pd.DataFrame, broke_off: pd.Series | None =
 def _closest_label(value: object, q: Question) -> str | None:
     close = difflib.get_close_matches(str(value), [str(v) for v in q.labels.values()], n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def for_study(study) -> Codebook:
+    """The study's survey codebook (`codebooks.survey`), or a clear error when it names none."""
+    if not study.config.codebooks.survey:
+        raise CodebookError(f"{study.folder / 'study.yml'}: coding the survey needs a codebook; name it in "
+                            "`codebooks.survey` (`portrait new-study` writes a commented codebook.yml to start from).")
+    return load_codebook(study.raw_path(study.config.codebooks.survey))
+
+
+def top_codes(question: Question, n: int = 2) -> list[float]:
+    """The `n` highest answer codes of a rating question (from its range, else its labels)."""
+    if question.range:
+        high = question.range[1]
+        return [high - i for i in range(n)]
+    return sorted(question.labels, reverse=True)[:n]

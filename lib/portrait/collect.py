@@ -17,8 +17,10 @@ import pandas as pd
 from . import atomic, privacy, provenance, quality, validation
 from .errors import SourceFormatError
 from .readers import ROW, read_table
-from .study import Study, TableSource
+from .study import FileSource, Study, TableSource
 from .transcripts import read_transcripts
+
+NO_ID_COLUMN = "respondent_id"  # the survey's id when the export has none: its row number
 
 # Respondent labels that name a role, not a person.
 GENERIC_SPEAKERS = {"respondent", "participant", "interviewee", "респондент", "учасник", "участник",
@@ -81,15 +83,17 @@ def require_columns(frame: pd.DataFrame, columns: list[str], file: Path, key: st
             )
 
 
-def _read(study: Study, name: str, source: TableSource) -> tuple[pd.DataFrame, Path]:
+def _read(study: Study, name: str, source: FileSource) -> tuple[pd.DataFrame, Path]:
     path = study.raw_path(source.path)
     frame = read_table(path, source.format, source.encoding, source.delimiter, source.sheet)
-    named = [source.id_column, *source.personal, *source.open_text] + ([source.link_key] if source.link_key else [])
+    id_column = getattr(source, "id_column", None)
+    named = [*([id_column] if id_column else []), *source.personal, *source.open_text] + \
+        ([source.link_key] if source.link_key else [])
     require_columns(frame, named, path, f"sources.{name}")
     return frame, path
 
 
-def _finish(frame: pd.DataFrame, source: TableSource, secret: bytes) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, source: FileSource, secret: bytes) -> pd.DataFrame:
     """Mask contacts and card numbers in free text, then replace personal columns by pseudonyms."""
     frame = frame.copy()
     for column in source.open_text:
@@ -145,7 +149,10 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     meta = [c for c in (rules.started_column, rules.submitted_column, rules.duration_column) if c]
     require_columns(raw, meta + rules.duplicate_on, path, "sources.survey.quality")
     answers = [c for c in raw.columns if c != ROW]
-    columns = {source.id_column: (True, [validation.first_occurrence()])}
+    if source.id_column is None:  # no id column: the row number a person sees in the file is the id
+        raw.insert(0, NO_ID_COLUMN, raw[ROW].astype("string"))
+    id_column = source.id_column or NO_ID_COLUMN
+    columns = {id_column: (True, [validation.first_occurrence()])}
     if rules.submitted_column:
         columns[rules.submitted_column] = (True, [validation.parses_as_datetime(None)])
     if rules.started_column:
@@ -154,7 +161,11 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
         columns[rules.duration_column] = (False, [validation.is_number(0)])
     kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
                                     "survey", path.name, set(source.personal))
-    table = _finish(kept, source, secret).rename(columns={source.id_column: "respondent_id"})
+    table = _finish(kept, source, secret).rename(columns={id_column: "respondent_id"})
+    if "person_key" not in table:
+        # No personal link key: the pseudonymised respondent id stands in, so every survey step runs;
+        # linking to card holders and interviews is then not available (and said so).
+        table["person_key"] = table["respondent_id"].map(lambda v: privacy.pseudonym(f"respondent:{v}", "other", secret))
     keys = privacy.key_columns(source.personal)
     standard = {ROW, "respondent_id", "person_key", *keys.values(), *meta}
     questions = [c for c in table.columns if c not in standard]
@@ -163,37 +174,45 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
         quality.flag_counts(flagged)
 
 
-TRANSACTION_NAMES = {"card": "card_key", "date": "date", "store": "store", "city": "city", "channel": "channel",
-                     "category": "category", "amount": "amount", "discount": "discount",
-                     "new_collection": "new_collection"}
+OPTIONAL_TRANSACTION_COLUMNS = ["receipt", "quantity", "store", "city", "channel", "category", "discount",
+                                "new_collection"]
 
 
 def collect_transactions(study: Study, secret: bytes) -> SourceResult:
+    """Line items (or purchases) with the customer pseudonymised; roles the export lacks are empty columns."""
     source = study.config.sources.transactions
-    roles = source.columns.model_dump()
+    roles = {k: v for k, v in source.columns.model_dump().items() if v}
     raw, path = _read(study, "transactions", source)
     require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
-    checks = {
-        source.id_column: (True, []),
-        roles["card"]: (True, []),
-        roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
-        roles["amount"]: (True, [validation.is_number()]),
-        roles["discount"]: (True, [validation.is_flag()]),
-        roles["new_collection"]: (True, [validation.is_flag()]),
-        roles["channel"]: (True, []),
-        roles["category"]: (True, []),
-    }
+    checks = {roles["customer"]: (True, []),
+              roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
+              roles["amount"]: (True, [validation.is_number()])}
+    checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
+    checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
+    if "quantity" in roles:
+        checks[roles["quantity"]] = (True, [validation.is_number()])
     kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
-    table = _finish(kept, source, secret)
-    card_key = privacy.key_columns(source.personal).get(roles["card"], roles["card"])
-    rename = {card_key: "card_key", source.id_column: "receipt"}
-    rename.update({roles[r]: n for r, n in TRANSACTION_NAMES.items() if r != "card"})
-    table = table.rename(columns=rename)
+    personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
+    table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)
+    customer_key = privacy.key_columns(personal)[roles["customer"]]
+    table = table.rename(columns={customer_key: "card_key", **{v: k for k, v in roles.items() if k != "customer"}})
     table["date"] = pd.to_datetime(table["date"], format=source.date_format)
     table["amount"] = pd.to_numeric(table["amount"]).astype("float64")
+    if "receipt" not in roles:  # a purchase is one customer at one moment
+        table["receipt"] = table["card_key"].astype(str) + "@" + table["date"].astype(str)
     for flag in ("discount", "new_collection"):
-        table[flag] = table[flag].str.strip().str.lower().map(validation.FLAG_VALUES).astype("bool")
-    return SourceResult("transactions", table.reset_index(drop=True), bad, len(raw), files={"transactions": path})
+        table[flag] = (table[flag].str.strip().str.lower().map(validation.FLAG_VALUES).astype("boolean")
+                       if flag in roles else pd.array([pd.NA] * len(table), dtype="boolean"))
+    for column in ("store", "city", "channel", "category"):
+        table[column] = table[column].astype("string") if column in roles else pd.array([pd.NA] * len(table),
+                                                                                          dtype="string")
+    table["quantity"] = (pd.to_numeric(table["quantity"]).astype("float64") if "quantity" in roles
+                         else pd.Series(float("nan"), index=table.index))
+    table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
+    keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
+            "online", ROW]
+    return SourceResult("transactions", table[[c for c in keep if c in table]].reset_index(drop=True), bad,
+                        len(raw), files={"transactions": path})
 
 
 def collect(study: Study, secret: bytes) -> CollectResult:

@@ -33,41 +33,26 @@ def survey_quality(coded: pd.DataFrame | None) -> list[dict]:
 
 
 def weighting(coded: pd.DataFrame | None) -> list[dict]:
-    if coded is None or "weight" not in coded:
-        return []
+    if coded is None or "weight" not in coded or coded["weight"].astype("float64").eq(1.0).all():
+        return []  # unweighted: nothing to report
     w = coded.loc[coded["quality_ok"], "weight"].astype("float64")
     effective = float(w.sum() ** 2 / (w ** 2).sum())
     return [{"respondents": len(w), "effective base": round(effective, 1), "efficiency %": round(100 * effective / len(w), 1),
              "smallest weight": round(float(w.min()), 3), "largest weight": round(float(w.max()), 3)}]
 
 
-def reliability(coded: pd.DataFrame | None, book) -> list[dict]:
-    from .reliability import scale_reliability
-
-    if coded is None or book is None or not book.scales:
+def reliability(study: Study) -> list[dict]:
+    """Cronbach's alpha per scale as step 02 computed it, with the study's own threshold."""
+    if not study.table_path("scale_reliability").exists():
         return []
-    result = scale_reliability(coded, {s.id: s.items for s in book.scales})
-    return _rows(result.summary().rename(columns={"below_threshold": "below 0.7"}))
+    return _rows(study.read("scale_reliability"))
 
 
 def coder_agreement(study: Study) -> list[dict]:
-    """Cohen's kappa per code and Krippendorff's alpha of the auto-coder against the second coder."""
-    from . import agreement, coded_segments, qual_codebook
-
-    books = study.config.codebooks
-    if not (books.interviews and books.interview_segments and study.table_path("coded_segments").exists()):
+    """Krippendorff's alpha and Cohen's kappa of the auto-coder against the second coder, as step 03 measured them."""
+    if not study.table_path("coder_agreement").exists():
         return []
-    codes = [c.code for c in qual_codebook.load_qual_codebook(study.raw_path(books.interviews)).codes]
-    second = coded_segments.read_segments(study.raw_path(books.interview_segments), codes)
-    turns = study.read("turns")
-    shared = turns[turns["role"].eq("respondent") & turns["document"].isin(second["document"])][["document", "turn"]]
-    auto = study.read("coded_segments")
-    auto = auto[auto["document"].isin(second["document"])]
-    result = agreement.agreement(second, auto, shared, codes, names=("second coder", "auto-coder"))
-    per_code = result.per_code
-    return [{"turns compared": result.units, "Krippendorff's alpha": result.alpha,
-             "median kappa": round(float(per_code["kappa"].median()), 3),
-             "codes with kappa < 0.6": int((per_code["kappa"] < 0.6).sum())}]
+    return _rows(study.read("coder_agreement"))
 
 
 def segmentation_choice(study: Study) -> list[dict]:
@@ -77,12 +62,14 @@ def segmentation_choice(study: Study) -> list[dict]:
     choice = json.loads(path.read_text(encoding="utf-8"))
     return [{"unit": choice["unit"], "model": choice["model"], "segments": choice["k"], "why": choice["reason"],
              "bootstrap ARI (median)": choice["stability_median_ari"],
-             "stable": "yes" if choice["stable"] else "NO — read with care"}]
+             "stable": "yes" if choice["stable"] else "NO — read with care",
+             "silhouette": choice.get("silhouette"),
+             "structure": ("weak" if choice.get("weak") else "clear") if "weak" in choice else None}]
 
 
 def gather(study: Study, coded: pd.DataFrame | None, book) -> dict[str, list[dict]]:
     """Every appendix table, keyed by its label in the report; empty tables are dropped."""
     parts = {"sources": sources(study), "quality": survey_quality(coded), "weighting": weighting(coded),
-             "reliability": reliability(coded, book), "agreement": coder_agreement(study),
+             "reliability": reliability(study), "agreement": coder_agreement(study),
              "stability": segmentation_choice(study)}
     return {k: v for k, v in parts.items() if v}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import codebook as survey_codebook
-from . import segment_inputs
+from . import rfm
 from .errors import PortraitError
 from .messages import MessageLibrary, load_messages
 from .personas import segment_facts
@@ -28,6 +28,38 @@ class PersonaSources:
     library: MessageLibrary
     coded: pd.DataFrame | None         # the coded survey (appendix: quality, weighting, reliability)
     book: object | None                # the survey codebook
+    choice: dict                       # step 04's segmentation.json
+
+    def context(self, study: Study) -> dict:
+        """What the study has, for the report: a section, KPI or journey stage appears only when the
+        roles and sources behind it exist (topics present in the profiles, funnel, NPS, cards, interviews)."""
+        roles = study.config.roles
+        topics = sorted(set(self.profile["topic"].dropna()))
+        cards = bool(self.facts["card_holders"].sum())
+        interviews = self.coded_segments is not None
+        funnel = roles.funnel is not None and self.unit == "respondents"
+        recommendation = bool(roles.recommendation) and self.unit == "respondents"
+        stages = [s for s, present in [("awareness", funnel or interviews), ("consideration", funnel or interviews),
+                                       ("purchase", funnel or interviews or cards),
+                                       ("use", recommendation or interviews), ("loyalty", cards or interviews)] if present]
+        skipped = []
+        if not funnel:
+            skipped.append("no brand funnel: the study declares no `funnel` role" if self.unit == "respondents"
+                           else "no brand funnel: the study has no survey")
+        if not recommendation:
+            skipped.append("no NPS: the study declares no `recommendation` role")
+        if not cards:
+            skipped.append("no loyalty-card behaviour: the study has no transactions linked to the segmented people")
+        if not interviews:
+            skipped.append("no motives, barriers or quotes from interviews: the study has no coded transcripts")
+        if not self.library.messages:
+            skipped.append("no key messages: the study names no message library (`codebooks.messages`)")
+        return {"unit": self.unit, "weighted": bool(self.choice.get("weighted", False)), "topics": topics,
+                "cards": cards, "interviews": interviews, "funnel": funnel, "recommendation": recommendation,
+                "messages": bool(self.library.messages), "stages": stages, "skipped": skipped,
+                "weak": bool(self.choice.get("weak", False)), "silhouette": self.choice.get("silhouette"),
+                "weak_threshold": self.choice.get("weak_threshold"), "currency": roles.currency,
+                "rfm": _rfm_table(study)}
 
     def summary(self) -> pd.DataFrame:
         rows = {"unit": self.unit, "segments": len(self.names), "profile rows": len(self.profile),
@@ -46,10 +78,10 @@ def load(study: Study) -> PersonaSources:
     if "topic" not in profile:
         raise PortraitError("segment_profiles.parquet has no `topic` column; re-run step 04 with this version.")
     segments = study.read("segments").dropna(subset=["segment"])
-    data = segment_inputs.load(study)
     labels = segments["segment"].astype(int)
     weights = segments["weight"].astype("float64") if "weight" in segments else pd.Series(1.0, index=segments.index)
-    facts = segment_facts(labels, weights, _aligned(data, segments))
+    facts = segment_facts(labels, weights, _aligned(study, choice["unit"], segments),
+                          study.config.roles.recommendation)
     document_segment = _interview_segments(study, segments)
     codes = set()
     coded_segments = turns = None
@@ -66,15 +98,32 @@ def load(study: Study) -> PersonaSources:
             if coded is not None and study.config.codebooks.survey else None)
     names = {int(k): v for k, v in choice["names"].items()}
     return PersonaSources(choice["unit"], profile, facts, names, document_segment, coded_segments, turns, library,
-                          coded, book)
+                          coded, book, choice)
 
 
-def _aligned(data: segment_inputs.SegmentationData, segments: pd.DataFrame) -> pd.DataFrame:
-    """The unit's card and NPS columns in the order of `segments` (matched by respondent or card key)."""
-    key = "respondent_id" if data.unit == "respondents" else "card_key"
-    table = data.scheme_table()  # card customers' columns carry the card__ prefix there
-    by_key = table.set_index(table[key if data.unit == "respondents" else f"card__{key}"].to_numpy())
-    return by_key.reindex(segments[key].to_numpy()).set_axis(segments.index)
+def _aligned(study: Study, unit: str, segments: pd.DataFrame) -> pd.DataFrame:
+    """The unit's card behaviour (`card__*`, from step 04's rfm_customers) and survey answers, in the order of
+    `segments` (matched by respondent or card key); nothing is recomputed here."""
+    customers = study.read("rfm_customers") if study.table_path("rfm_customers").exists() else None
+    if unit == "customers":
+        table = customers.add_prefix("card__")
+        return table.set_index(table["card__card_key"].to_numpy()).reindex(segments["card_key"].to_numpy()) \
+            .set_axis(segments.index)
+    table = study.read("survey_coded")
+    if customers is not None and study.table_path("cardholders").exists():
+        table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), customers))
+    by_key = table.set_index(table["respondent_id"].to_numpy())
+    return by_key.reindex(segments["respondent_id"].to_numpy()).set_axis(segments.index)
+
+
+def _rfm_table(study: Study) -> list[dict]:
+    """Step 04's RFM segments: customers, shares of customers and of value (empty without card data)."""
+    if not study.table_path("rfm_customers").exists():
+        return []
+    summary = rfm.RfmResult(study.read("rfm_customers")).summary().reset_index()
+    keep = [c for c in ["rfm_segment", "customers", "% of customers", "% of value", "recency_days", "frequency"]
+            if c in summary]
+    return json.loads(summary[keep].to_json(orient="records"))
 
 
 def _interview_segments(study: Study, segments: pd.DataFrame) -> pd.Series:

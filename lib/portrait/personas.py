@@ -22,8 +22,7 @@ from .messages import MessageLibrary
 TRAIT_TOPICS = ["demographics", "geography", "psychographics", "socio_economics"]
 SCHEME_FIELDS = ["brand", "purpose", "behaviour_profile", "price", "novelty"]
 CODE_GROUPS = ["motive", "barrier", "reason_to_believe", "channel", "decisive_service", "moment", "perception"]
-BUYER_VALUES = ("buys rarely", "buys medium", "buys often")
-AWARE_VALUE, UNAWARE_VALUE = "knows us but buys elsewhere", "doesn't know us"
+FUNNEL_STAGES = ("aware", "considered", "bought")
 
 
 @dataclass
@@ -33,7 +32,14 @@ class PersonaSettings:
     min_base: int = 30                       # bases below this are flagged
     top: int = 3                             # statements per section
     language: str = "en"
-    currency: str = "UAH"
+    currency: str | None = None              # the `currency` role; amounts show without one when absent
+    funnel: dict = field(default_factory=dict)   # stage (aware, considered, bought) -> variable, from the role
+    recommendation: str | None = None        # the `recommendation` role's variable (0-10), for NPS
+
+    @classmethod
+    def from_roles(cls, roles, **settings) -> "PersonaSettings":
+        funnel = {k: v for k, v in roles.funnel.model_dump().items() if k in FUNNEL_STAGES and v} if roles.funnel else {}
+        return cls(**settings, currency=roles.currency, funnel=funnel, recommendation=roles.recommendation)
 
     def __post_init__(self):
         if not 2 <= self.n_primary <= 4:
@@ -43,17 +49,21 @@ class PersonaSettings:
         self.strategic_weight = {int(k): float(v) for k, v in (self.strategic_weight or {}).items()}
 
 
-def segment_facts(segments: pd.Series, weights: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
+def segment_facts(segments: pd.Series, weights: pd.Series, table: pd.DataFrame,
+                  recommendation: str | None = None) -> pd.DataFrame:
     """Per segment and for the total: respondents, weighted share %, card holders, value share % (of the
-    card spend of all segmented card holders), repeat rate %, receipts a year, average ticket, NPS."""
+    card spend of all segmented card holders), repeat rate %, receipts a year, average ticket, and NPS
+    from the `recommendation` variable (NaN without one)."""
     frame = pd.DataFrame({"segment": segments, "weight": weights.reindex(segments.index)})
-    for column in ("card__monetary", "card__frequency", "card__receipts_per_year", "card__average_ticket", "nps"):
+    for column in ("card__monetary", "card__frequency", "card__receipts_per_year", "card__average_ticket"):
         frame[column] = table[column].reindex(segments.index).astype("float64") if column in table else np.nan
+    frame["nps_score"] = (table[recommendation].reindex(segments.index).astype("float64")
+                    if recommendation and recommendation in table else np.nan)
     total_spend = frame["card__monetary"].sum()
 
     def facts(part: pd.DataFrame) -> dict:
         holders = part["card__monetary"].notna()
-        nps = part["nps"].dropna()
+        nps = part["nps_score"].dropna()
         w = part.loc[nps.index, "weight"]
         score = (100 * (w[nps >= 9].sum() - w[nps <= 6].sum()) / w.sum()) if len(nps) else np.nan
         return {"respondents": len(part), "share": 100 * part["weight"].sum() / frame["weight"].sum(),
@@ -61,7 +71,7 @@ def segment_facts(segments: pd.Series, weights: pd.Series, table: pd.DataFrame) 
                 "value_share": 100 * part["card__monetary"].sum() / total_spend if total_spend else np.nan,
                 "repeat_rate": 100 * (part.loc[holders, "card__frequency"] >= 2).mean() if holders.any() else np.nan,
                 "receipts_per_year": part["card__receipts_per_year"].median(),
-                "average_ticket": part["card__average_ticket"].median(), "nps": score, "nps_base": len(nps)}
+                "average_ticket": part["card__average_ticket"].median(), "nps_score": score, "nps_base": len(nps)}
 
     rows = {s: facts(part) for s, part in frame.groupby("segment", sort=True)}
     rows["total"] = facts(frame)
@@ -129,12 +139,12 @@ def interview_codes(profile: pd.DataFrame, segment: int, group: str, settings: P
 
 
 def funnel(profile: pd.DataFrame, segment: int, settings: PersonaSettings) -> list[dict]:
-    """Aware, considered and bought (the brand) for the segment vs the total."""
-    rows = profile[(profile["segment"] == segment)
-                   & profile["variable"].isin(["aware__brand", "considered__brand", "bought__brand"])]
-    order = {"aware__brand": 0, "considered__brand": 1, "bought__brand": 2}
+    """The funnel role's stages (aware, considered, bought) for the segment vs the total; empty without the role."""
+    variables = {v: stage for stage, v in settings.funnel.items()}
+    rows = profile[(profile["segment"] == segment) & profile["variable"].isin(variables) & profile["category"].eq("")]
+    order = {v: i for i, v in enumerate(settings.funnel.values())}
     rows = rows.sort_values("variable", key=lambda v: v.map(order))
-    return [evidence(r, settings.min_base) for _, r in rows.iterrows()]
+    return [{**evidence(r, settings.min_base), "stage": variables[r["variable"]]} for _, r in rows.iterrows()]
 
 
 def messages_for(codes: list[dict], library: MessageLibrary, language: str) -> list[dict]:
@@ -147,20 +157,29 @@ def messages_for(codes: list[dict], library: MessageLibrary, language: str) -> l
     return out
 
 
-def _share_of(values: list[dict], wanted) -> float:
-    return round(sum(v["value"] for v in values if v["category"] in wanted), 1)
+def funnel_groups(stages: list[dict]) -> tuple[float, float, float]:
+    """Shares (%) of buyers, aware non-buyers and the unaware, from the segment's funnel stages."""
+    value = {e["stage"]: e["value"] for e in stages}
+    if "aware" not in value or "bought" not in value:
+        return 0.0, 0.0, 0.0
+    return (round(value["bought"], 1), round(max(value["aware"] - value["bought"], 0.0), 1),
+            round(100 - value["aware"], 1))
 
 
-def strategy(brand: list[dict], facts: pd.Series, moments: list[dict], barriers: list[dict], channels: list[dict],
-             labels: dict, currency: str) -> list[str]:
-    """The second article's strategy per brand relationship group present in the persona."""
+def money(amount, currency: str | None) -> str:
+    return "—" if pd.isna(amount) else f"{amount:,.0f} {currency}".strip() if currency else f"{amount:,.0f}"
+
+
+def strategy(stages: list[dict], facts: pd.Series, moments: list[dict], barriers: list[dict], channels: list[dict],
+             labels: dict, currency: str | None) -> list[str]:
+    """The second article's strategy per brand relationship group present in the persona (needs the funnel)."""
     lines = []
-    buyers, aware, unaware = _share_of(brand, BUYER_VALUES), _share_of(brand, [AWARE_VALUE]), _share_of(brand, [UNAWARE_VALUE])
+    buyers, aware, unaware = funnel_groups(stages)
     listing = lambda items: (" (" + ", ".join(i["statement"] for i in items) + ")") if items else ""
     if buyers:
         lines.append(labels["strategy_buyers"].format(
             share=f"{buyers:g} %", receipts="—" if pd.isna(facts["receipts_per_year"]) else f"{facts['receipts_per_year']:g}",
-            ticket="—" if pd.isna(facts["average_ticket"]) else f"{facts['average_ticket']:,.0f} {currency}",
+            ticket=money(facts["average_ticket"], currency),
             moments=listing(moments)))
     if aware:
         lines.append(labels["strategy_aware"].format(share=f"{aware:g} %", barriers=listing(barriers)))
@@ -199,10 +218,10 @@ def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online
     - use and service: decisive service / decisive service / the last barrier / its message; KPI NPS
     - loyalty: consumption moments / moments / — / second motive's message; KPI repeat rate on the card
     """
-    funnel_kpi = {e["variable"]: e for e in card["brand"]["funnel"]}
+    funnel_kpi = {e["stage"]: e for e in card["brand"]["funnel"]}
 
-    def from_funnel(variable, name):
-        e = funnel_kpi.get(variable)
+    def from_funnel(stage, name):
+        e = funnel_kpi.get(stage)
         return kpi(name, e["value"], e["total"], e["base"], "%") if e else kpi(name, np.nan, np.nan, 0, "%")
 
     motives, barriers = card["motives"], card["barriers"]
@@ -211,14 +230,14 @@ def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online
     online_share = [online] if online else []
     stages = [
         ("awareness", card["channels_codes"] + channels, motives, barriers[:1], _message(card, code(motives, 0)),
-         from_funnel("aware__brand", labels["kpi_aware"])),
+         from_funnel("aware", labels["kpi_aware"])),
         ("consideration", channels, card["reasons_to_believe"], card["perceptions"],
-         _message(card, code(motives, 0), "reason_to_believe"), from_funnel("considered__brand", labels["kpi_considered"])),
+         _message(card, code(motives, 0), "reason_to_believe"), from_funnel("considered", labels["kpi_considered"])),
         ("purchase", online_share, motives, barriers, _message(card, code(barriers, 0)),
-         from_funnel("bought__brand", labels["kpi_bought"])),
+         from_funnel("bought", labels["kpi_bought"])),
         ("use", card["decisive_service"], card["decisive_service"], barriers[-1:],
          _message(card, barriers[-1]["code"] if barriers else None),
-         kpi(labels["kpi_nps"], facts["nps"], total["nps"], facts["nps_base"], "NPS")),
+         kpi(labels["kpi_nps"], facts["nps_score"], total["nps_score"], facts["nps_base"], "NPS")),
         ("loyalty", card["moments"], card["moments"], [], _message(card, code(motives, 1)),
          kpi(labels["kpi_repeat"], facts["repeat_rate"], total["repeat_rate"], facts["card_holders"], "%")),
     ]
@@ -265,7 +284,7 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
             "quotes": quotes.get(segment, []),
         }
         card["messages"] = messages_for(codes["motive"][:2] + codes["barrier"], library, settings.language)
-        card["strategy"] = strategy(schemes["brand"], f, codes["moment"], codes["barrier"],
+        card["strategy"] = strategy(card["brand"]["funnel"], f, codes["moment"], codes["barrier"],
                                     distinctive_traits(profile, segment, "channels", settings), labels, settings.currency)
         headline = [t["statement"] if t["unit"] == "%" else f"{t['statement']} {t['value']:g} ({labels['vs_total']} {t['total']:g})"
                     for topic in TRAIT_TOPICS for t in traits[topic][:1]]

@@ -7,6 +7,8 @@ run only when every step succeeded; a failed run keeps its executed notebooks fo
 
 from __future__ import annotations
 
+import ast
+import difflib
 import html
 import os
 import time
@@ -20,7 +22,8 @@ from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
 from . import atomic
-from .errors import PipelineError, PortraitError
+from . import parameters as typed
+from .errors import PipelineError
 
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
 # Sources a step needs at least one of; a study lacking them all skips the step (it runs as far as it can).
@@ -51,13 +54,41 @@ def select_steps(steps: list[str] | None) -> list[str]:
     return [s for s in STEPS if s in chosen]
 
 
-def notebook_parameters(path: Path) -> set[str]:
-    """Names declared in the notebook's `parameters` cell."""
+def notebook_parameters(path: Path) -> dict[str, object]:
+    """Names declared in the notebook's `parameters` cell, with their default values."""
     try:
-        return set(papermill.inspect_notebook(str(path)))
+        declared = papermill.inspect_notebook(str(path))
     except ValueError as exc:  # papermill needs the notebook's kernel to parse its parameters
         raise PipelineError(f"{path}: {exc} Open it in JupyterLab, choose the 'Python (portrait)' kernel "
                             "and save.") from None
+    values = {}
+    for name, info in declared.items():
+        try:
+            values[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            raise PipelineError(f"{path}: parameter `{name}` = {info['default']} is not a plain value; write a "
+                                "number, string, list or mapping in the parameters cell.") from None
+    return values
+
+
+def step_parameters(step: str, notebook: Path, study: str, study_yml: dict, command_line: dict) -> dict:
+    """The cell's values, then study.yml's, then -p: merged and validated by the step's model."""
+    cell = {k: v for k, v in notebook_parameters(notebook).items() if k != typed.RESOLVED_FLAG}
+    given = {k: v for k, v in command_line.items() if k in cell or k in typed.model_for(step).model_fields}
+    merged = typed.merge(step, {**cell, "study": study}, study_yml, given)
+    return {**merged.model_dump(), typed.RESOLVED_FLAG: True}
+
+
+def _unknown_parameters(given: dict, steps: list[str]) -> None:
+    known = set().union(*(typed.model_for(s).model_fields for s in steps)) - {"study"} if steps else set()
+    unknown = sorted(set(given) - known)
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hints.append(f"`{key}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
+        raise PipelineError(f"parameter(s) {', '.join(hints)} are not parameters of the selected steps "
+                            f"({', '.join(steps)}); `portrait new-study` lists every parameter with its default.")
 
 
 def export_html(notebook: Path, target: Path) -> Path:
@@ -82,16 +113,11 @@ def _source_cell(executed: Path, index: int) -> tuple[int, str]:
     return number, (lines[0].strip() if lines else "")
 
 
-def _sources(root: Path, study: str) -> set[str]:
-    """Names of the sources the study declares (all, when it cannot be read: the notebook will say why)."""
-    from .study import Sources, Study
+def _study_config(root: Path, study: str):
+    """The study's configuration; an unreadable study.yml stops the run before any notebook, with its message."""
+    from .study import Study
 
-    path = Path(study) if Path(study).is_absolute() else root / study
-    try:
-        config = Study.load(path).config
-    except PortraitError:
-        return set(Sources.model_fields)
-    return {name for name in Sources.model_fields if getattr(config.sources, name) is not None}
+    return Study.load(Path(study) if Path(study).is_absolute() else root / study).config
 
 
 def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str], report: bool = False) -> str:
@@ -129,20 +155,19 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
         reports: Path | None = None, kernel: str = KERNEL, progress: bool = True, run_id: str | None = None,
         say=print) -> RunResult:
     """Execute the selected step notebooks for `study` (a path relative to `root`)."""
-    parameters = dict(parameters or {})
+    given_parameters = dict(parameters or {})
     study_name = Path(study).name
     run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     study_reports = (reports or root / "reports") / study_name
     run_dir = study_reports / run_id
     selected = select_steps(steps)
-    sources = _sources(root, study)
+    config = _study_config(root, study)
+    sources = {name for name in type(config.sources).model_fields if getattr(config.sources, name) is not None}
     lacking = {s: [] if not NEEDS.get(s) or set(NEEDS[s]) & sources else list(NEEDS[s]) for s in selected}
     present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists() and not lacking[s]]
-    declared = {s: notebook_parameters(root / "notebooks" / f"{s}.ipynb") for s in present}
-    unknown = set(parameters) - set().union(*declared.values()) if declared else set(parameters)
-    if unknown:
-        raise PipelineError(f"parameter(s) {sorted(unknown)} are not declared by any selected notebook; "
-                            "check the spelling against the notebooks' parameters cells.")
+    _unknown_parameters(given_parameters, present)
+    merged = {s: step_parameters(s, root / "notebooks" / f"{s}.ipynb", study, config.parameters.get(s, {}),
+                                 given_parameters) for s in present}
     run_dir.mkdir(parents=True, exist_ok=True)
     result = RunResult(run_dir)
     for number, step in enumerate(selected, start=1):
@@ -154,10 +179,9 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
             continue
         say(f"[{number}/{len(selected)}] {step}")
         started = time.perf_counter()
-        given = {"study": study, **{k: v for k, v in parameters.items() if k in declared[step]}}
         output = run_dir / f"{step}.ipynb"
         try:
-            papermill.execute_notebook(str(root / "notebooks" / f"{step}.ipynb"), str(output), parameters=given,
+            papermill.execute_notebook(str(root / "notebooks" / f"{step}.ipynb"), str(output), parameters=merged[step],
                                        kernel_name=kernel, progress_bar=progress, cwd=str(root),
                                        report_mode=False)
         except PapermillExecutionError as exc:

@@ -87,15 +87,18 @@ def model_comparison(comparison: pd.DataFrame, min_share: float, title: str = "C
     return fig
 
 
-def segment_sizes(facts: pd.DataFrame, names: dict, title: str = "Size and value of each segment"):
-    """Share of respondents beside share of card spend, one pair of bars per segment."""
+def segment_sizes(facts: pd.DataFrame, names: dict, title: str = "Size and value of each segment",
+                  size_label: str = "% of respondents", value_label: str = "% of card spend"):
+    """Share of the unit beside share of card spend (when there is card spend), bars per segment."""
     house_style()
     table = facts.drop(index="total", errors="ignore")
-    long = pd.DataFrame({"segment": [names.get(int(s), str(s)) for s in table.index] * 2,
-                         "measure": ["% of respondents"] * len(table) + ["% of card spend"] * len(table),
-                         "%": list(table["share"]) + list(table["value_share"].fillna(0))})
+    segments = [names.get(int(s), str(s)) for s in table.index]
+    long = pd.DataFrame({"segment": segments, "measure": size_label, "%": list(table["share"])})
+    if table["value_share"].notna().any():
+        long = pd.concat([long, pd.DataFrame({"segment": segments, "measure": value_label,
+                                              "%": list(table["value_share"].fillna(0))})])
     fig, ax = plt.subplots(figsize=(9, 0.7 * len(table) + 1.6))
-    sns.barplot(data=long, y="segment", x="%", hue="measure", ax=ax, palette=PALETTE[:2])
+    sns.barplot(data=long, y="segment", x="%", hue="measure", ax=ax, palette=PALETTE[: long["measure"].nunique()])
     for container in ax.containers:
         ax.bar_label(container, fmt="%.0f", padding=3, fontsize=9)
     ax.set(title=title, ylabel="", xlabel="%")
@@ -104,10 +107,10 @@ def segment_sizes(facts: pd.DataFrame, names: dict, title: str = "Size and value
     return fig
 
 
-def funnel_by_segment(profile: pd.DataFrame, names: dict, title: str = "Brand funnel by segment"):
-    """Aware, considered and bought (%) per segment, beside the total."""
+def funnel_by_segment(profile: pd.DataFrame, names: dict, stages: dict[str, str],
+                      title: str = "Brand funnel by segment"):
+    """The funnel's stages (`variable -> stage name`, from the `funnel` role) in % per segment, beside the total."""
     house_style()
-    stages = {"aware__brand": "aware", "considered__brand": "considered", "bought__brand": "bought"}
     rows = profile[profile["variable"].isin(stages) & profile["category"].eq("")].copy()
     if rows.empty:
         return None
@@ -122,3 +125,8 @@ def funnel_by_segment(profile: pd.DataFrame, names: dict, title: str = "Brand fu
     ax.legend(title="", fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+def weighted_title(title: str, weights) -> str:
+    """A chart title that says "(weighted)" only when there are weights."""
+    return f"{title} (weighted)" if weights is not None else title

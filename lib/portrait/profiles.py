@@ -103,23 +103,37 @@ def distinctive(table: pd.DataFrame, top: int = 6, min_total: float = 3.0, min_b
 
 def _name_piece(trait: str, category: str) -> str:
     """A short phrase for a trait: the category, or the question when the category says little."""
-    label = trait.split(" — ")[0].split(": ")[0]
-    if not category:  # a mean or a share: the item's own words
-        return trait.split(" — ")[0].split(": ")[-1].replace(" (share)", "")
-    if category.lower().startswith(("yes", "no")):
+    head, _, figures = trait.partition(" — ")
+    label = head.split(": ")[0]
+    if not category:  # a mean or a share: the item's own words with the segment's value
+        words = head.split(": ")[-1]
+        value = float(figures.split(" vs ")[0])
+        if "(share" in words or words.lower().startswith("share"):
+            return f"{words.replace(' (share mentioning)', '').replace(' (share)', '')} {100 * value:.0f} %"
+        return f"{words} {round(value, 1):g}"
+    if category.lower().startswith("yes"):
         return label
+    if category.lower() == "no":
+        return f"{label}: {category.lower()}"
     return f"{label} {category.lower()}" if len(category.split()) == 1 else category
 
 
 def suggest_names(traits: pd.DataFrame, overrides: dict | None = None) -> dict:
     """A name per segment from its two strongest traits, unless `study.yml` names it."""
-    names = {}
+    names, used = {}, set()
     for segment, group in traits.groupby("segment", sort=True):
-        # The two strongest traits of different variables, each starting with a capital letter.
+        # The two strongest traits of different variables, each starting with a capital letter; a third
+        # (then the segment number) when another segment already has that name: names are unique in a run.
         strongest = group.drop_duplicates("variable")
         parts = [_name_piece(r.trait, r.category) for r in strongest.itertuples()]
-        parts = list(dict.fromkeys(p[:1].upper() + p[1:] for p in parts))[:2]
-        names[segment] = " · ".join(parts) or f"Segment {segment}"
+        parts = list(dict.fromkeys(p[:1].upper() + p[1:] for p in parts))
+        name = " · ".join(parts[:2]) or f"Segment {segment}"
+        if name in used and len(parts) > 2:
+            name = " · ".join(parts[:3])
+        if name in used:
+            name = f"{name} ({segment})"
+        names[segment] = name
+        used.add(name)
     # study.yml keys may come as strings ("1") or numbers (1); segments are numbered 1..k.
     names.update({int(k) if str(k).isdigit() else k: v for k, v in (overrides or {}).items()})
     return names

@@ -95,6 +95,8 @@ def read_spss(path: Path) -> pd.DataFrame:
 def _cell_text(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return pd.NA
+    if isinstance(value, str) and not value.strip():  # SPSS stores a blank text answer as "": blank, as in a CSV
+        return pd.NA
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

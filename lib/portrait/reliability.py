@@ -46,10 +46,11 @@ def scale_reliability(data: pd.DataFrame, scales: dict[str, list[str]], threshol
         frame = data[items]
         alpha = cronbach_alpha(frame)
         scale_rows.append({"scale": name, "items": len(items), "n": int(frame.dropna().shape[0]),
-                           "alpha": round(alpha, 3), "below_threshold": bool(alpha < threshold)})
+                           "alpha": round(alpha, 3), "threshold": threshold, "below_threshold": bool(alpha < threshold)})
         for item in items:
             rest = [i for i in items if i != item]
             if_deleted = cronbach_alpha(frame[rest]) if len(rest) >= 2 else float("nan")
             item_rows.append({"scale": name, "item": item, "alpha_if_deleted": round(if_deleted, 3),
                               "raises_alpha": bool(if_deleted > alpha)})
-    return ReliabilityResult(pd.DataFrame(scale_rows), pd.DataFrame(item_rows), threshold)
+    columns = ["scale", "items", "n", "alpha", "threshold", "below_threshold"]
+    return ReliabilityResult(pd.DataFrame(scale_rows, columns=columns), pd.DataFrame(item_rows), threshold)

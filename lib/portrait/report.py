@@ -68,31 +68,61 @@ def validate(personas: list[dict]) -> None:
                             f"`{where}`: {errors[0].message}")
 
 
-def render_report(personas: list[dict], charts: list[dict], appendix: dict, study: str, brand: str,
-                  language: str, currency: str = "UAH", stamp: str | None = None) -> str:
+# What a study without a context (an older caller) is assumed to have: every section.
+FULL_CONTEXT = {"unit": "respondents", "weighted": True, "topics": None, "cards": True, "interviews": True,
+                "funnel": True, "recommendation": True, "messages": True,
+                "stages": ["awareness", "consideration", "purchase", "use", "loyalty"], "skipped": [], "weak": False,
+                "silhouette": None, "weak_threshold": None, "currency": None, "rfm": []}
+
+
+def render_report(personas: list[dict], charts: list[dict], appendix: dict, study: str, brand: str | None,
+                  language: str, currency: str | None = None, stamp: str | None = None,
+                  context: dict | None = None) -> str:
+    """The stakeholder report; `context` (PersonaSources.context) says which sections the study can fill."""
     return _environment().get_template("report.html.j2").render(
         personas=personas, charts=charts, appendix=appendix, study=study, brand=brand, language=language,
         L=labels(language), css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"),
-        currency=currency, stamp=stamp, version=__version__)
+        currency=currency, stamp=stamp, version=__version__, ctx=context or FULL_CONTEXT)
 
 
-def render_card(persona: dict, brand: str, language: str, currency: str = "UAH", markdown: bool = False) -> str:
+def render_card(persona: dict, brand: str | None, language: str, currency: str | None = None,
+                markdown: bool = False, context: dict | None = None) -> str:
     template = "card.md.j2" if markdown else "card.html.j2"
     return _environment().get_template(template).render(
         p=persona, brand=brand, language=language, L=labels(language), currency=currency,
-        css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"))
+        css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"), ctx=context or FULL_CONTEXT)
 
 
-def write(folder: Path, personas: list[dict], report_html: str, brand: str, language: str,
-          currency: str = "UAH") -> pd.DataFrame:
+def comparison_charts(sources, settings, language: str) -> list[dict]:
+    """Size against value per segment and, with a `funnel` role, the funnel by segment (inline PNGs)."""
+    from . import plots
+
+    L = labels(language)
+    unit = L["of_customers"] if sources.unit == "customers" else L["of_respondents"]
+    has_value = sources.facts["value_share"].notna().any()
+    title = f"% {unit}" + (f" · % {L['value_share']}" if has_value else "")
+    charts = [chart(plots.segment_sizes(sources.facts, sources.names, title, f"% {unit}", f"% {L['value_share']}"),
+                    title)]
+    if settings.funnel and sources.unit == "respondents":
+        stages = {v: L.get(f"kpi_{stage}", stage) for stage, v in settings.funnel.items()}
+        figure = plots.funnel_by_segment(sources.profile, sources.names, stages, L["funnel_stage"])
+        if figure is not None:
+            charts.append(chart(figure, L["funnel_stage"]))
+    return charts
+
+
+def write(folder: Path, personas: list[dict], report_html: str, brand: str | None, language: str,
+          currency: str | None = None, context: dict | None = None) -> pd.DataFrame:
     """personas.json (validated first: nothing is written when it fails), a card per persona as HTML and
     Markdown under personas/, and report.html — each written atomically. Returns what was written."""
     validate(personas)
     rows = [{"output": "personas.json", "items": len(personas)}]
     atomic.write_json({"personas": personas}, folder / "personas.json")
     for p in personas:
-        atomic.write_text(render_card(p, brand, language, currency), folder / "personas" / f"{p['id']}.html")
-        atomic.write_text(render_card(p, brand, language, currency, markdown=True), folder / "personas" / f"{p['id']}.md")
+        atomic.write_text(render_card(p, brand, language, currency, context=context),
+                          folder / "personas" / f"{p['id']}.html")
+        atomic.write_text(render_card(p, brand, language, currency, markdown=True, context=context),
+                          folder / "personas" / f"{p['id']}.md")
     rows.append({"output": "personas/*.html, personas/*.md", "items": 2 * len(personas)})
     atomic.write_text(report_html, folder / "report.html")
     rows.append({"output": "report.html", "items": 1})

@@ -22,9 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import CodebookError
 from .rules import first_match
 
-# Gift seasons of the demo's market: December holidays, Valentine's week, 1-8 March.
-GIFT_SEASON = ("(month(date) = 12) OR (month(date) = 2 AND day(date) BETWEEN 7 AND 14) "
-               "OR (month(date) = 3 AND day(date) <= 8)")
 
 # The cut-off (as_of, or the day after the last purchase), the span of the data in days and the
 # categories, read first from two columns, so the main query filters by a constant and can count
@@ -63,8 +60,8 @@ per_card AS (
            avg(CAST(discount AS DOUBLE)) AS discount_share,
            avg(CAST(new_collection AS DOUBLE)) AS new_collection_share,
            {breadth} AS category_breadth,
-           avg(CASE WHEN channel = 'online' THEN 1.0 ELSE 0.0 END) AS online_share,
-           avg(CASE WHEN {gift} THEN 1.0 ELSE 0.0 END) AS gift_season_share
+           avg(CAST({online} AS DOUBLE)) AS online_share,
+           {gift} AS gift_season_share
     FROM t GROUP BY card_key
 )
 SELECT p.*, pl.best.city AS preferred_city, pl.best.store AS preferred_store
@@ -82,18 +79,42 @@ def quiet(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def customer_features(transactions: str | Path, as_of: str | None = None) -> pd.DataFrame:
-    """One row per card from the transactions parquet; `as_of` defaults to the day after the last purchase."""
+def customer_features(transactions: str | Path, as_of: str | None = None, gift_calendar=()) -> pd.DataFrame:
+    """One row per card from the transactions parquet; `as_of` defaults to the day after the last purchase.
+
+    Features the export cannot give (no category, channel, discount flag, gift calendar ...) are left
+    out of the result rather than filled: `skipped_features` says which and why."""
+    seasons = " OR ".join(period.sql() for period in gift_calendar)
+    gift = f"avg(CASE WHEN {seasons} THEN 1.0 ELSE 0.0 END)" if seasons else "CAST(NULL AS DOUBLE)"
     with duckdb.connect() as con:
         quiet(con)
+        columns = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($path)",
+                                             {"path": str(transactions)}).fetchall()}
+        online = "online" if "online" in columns else "channel = 'online'"
         cutoff, days, categories = con.execute(BOUNDS_SQL, {"path": str(transactions), "as_of": as_of}).fetchone()
         params = {"path": str(transactions), "cutoff": cutoff, "days": days}
-        if categories is not None and len(categories) <= MAX_CATEGORY_BITS:
+        if categories and len(categories) <= MAX_CATEGORY_BITS:
             breadth, params["categories"] = CATEGORY_BITS, categories
-        else:
+        elif categories:
             breadth = "count(DISTINCT category)"
-        features = con.execute(FEATURES_SQL.format(breadth=breadth, gift=GIFT_SEASON), params).df()
-    return with_scores(features)
+        else:
+            breadth = "CAST(NULL AS BIGINT)"
+        features = con.execute(FEATURES_SQL.format(breadth=breadth, gift=gift, online=online), params).df()
+    absent = [c for c in OPTIONAL_FEATURES if c in features and features[c].isna().all()]
+    return with_scores(features.drop(columns=absent))
+
+
+# Features that need an optional column of the export (or the study's gift calendar), and what they need.
+OPTIONAL_FEATURES = {"discount_share": "a `discount` column", "new_collection_share": "a `new_collection` column",
+                     "category_breadth": "a `category` column", "online_share": "a `channel` column",
+                     "gift_season_share": "`roles.gift_calendar`", "preferred_city": "a `city` column",
+                     "preferred_store": "a `store` column"}
+
+
+def skipped_features(features: pd.DataFrame) -> pd.DataFrame:
+    """The optional features the data could not give, with what each needs."""
+    rows = [{"feature": f, "needs": need} for f, need in OPTIONAL_FEATURES.items() if f not in features]
+    return pd.DataFrame(rows, columns=["feature", "needs"])
 
 
 def quintiles(order: np.ndarray) -> np.ndarray:
@@ -187,13 +208,24 @@ def last_purchase(transactions: str | Path) -> pd.Timestamp:
                                         {"path": str(transactions)}).fetchone()[0])
 
 
+def purchases_per_card(transactions: str | Path) -> pd.DataFrame:
+    """Purchases (distinct receipts) and spend per card, summed in DuckDB (line items never reach pandas)."""
+    with duckdb.connect() as con:
+        quiet(con)
+        return con.execute("SELECT card_key, count(DISTINCT receipt) AS purchases, "
+                           "CAST(sum(CAST(amount AS DECIMAL(18, 4))) AS DOUBLE) AS spend "
+                           "FROM read_parquet($path) GROUP BY card_key ORDER BY card_key",
+                           {"path": str(transactions)}).df().set_index("card_key")
+
+
 def respondent_behaviour(respondents: pd.DataFrame, cardholders: pd.DataFrame,
                          customers: pd.DataFrame) -> pd.DataFrame:
     """Card behaviour (`card__*` columns, and `card__rfm_segment` when segmented) for each respondent
     who holds a card, through person_key; missing for everyone else, so schemes built on it say
     `unclassified — missing` for them."""
     cards = cardholders[["card_key", "person_key"]].dropna().drop_duplicates("person_key")
-    per_person = cards.merge(customers[["card_key", *BEHAVIOUR]], on="card_key").set_index("person_key")[BEHAVIOUR]
+    behaviour = [c for c in BEHAVIOUR if c in customers]
+    per_person = cards.merge(customers[["card_key", *behaviour]], on="card_key").set_index("person_key")[behaviour]
     joined = respondents[["person_key"]].join(per_person, on="person_key").drop(columns="person_key")
     joined = joined.astype("Float64")
     if "rfm_segment" in customers:

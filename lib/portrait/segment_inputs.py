@@ -13,17 +13,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import codebook as survey_codebook
 from . import rfm
 from .errors import PortraitError
 from .rfm import RfmResult
+from .roles import SurveyRoles, check_survey
 from .study import Study
 
-# Default basis per unit: attitudes for respondents, behaviour for card customers.
-DEFAULT_BASIS = {
-    "respondents": ["attitudes__*"],
-    "customers": ["receipts_per_year", "average_ticket", "discount_share", "new_collection_share",
-                  "online_share", "category_breadth", "gift_season_share"],
-}
+# Card customers' default basis: how often, how much and how they buy (those the export can give).
+CUSTOMER_BASIS = ["receipts_per_year", "average_ticket", "discount_share", "new_collection_share", "online_share",
+                  "category_breadth", "gift_season_share"]
 CARD_LABELS = {
     "receipts_per_year": "Receipts per year", "average_ticket": "Average ticket", "monetary": "Spend",
     "recency_days": "Days since last purchase", "frequency": "Receipts", "tenure_days": "Days since first purchase",
@@ -45,9 +44,28 @@ class SegmentationData:
     rfm: RfmResult | None           # every card customer, with the RFM segment
     extra_labels: dict[str, str]    # labels of the card and interview variables joined to the table
     extra_topics: dict[str, str]    # their persona card sections: behaviour, or the interview code's group
+    roles: SurveyRoles | None = None  # the survey's roles, checked, with derived defaults (respondents only)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the unit carries survey weights other than 1."""
+        return self.unit == "respondents" and not self.weights.eq(1.0).all()
 
     def default_basis(self) -> list[str]:
-        return DEFAULT_BASIS[self.unit]
+        """The basis when `roles.basis` is empty: the survey's derived default, or card behaviour."""
+        if self.unit == "respondents":
+            return self.roles.basis if self.roles else []
+        return [c for c in CUSTOMER_BASIS if c in self.table]
+
+    def basis_note(self) -> str:
+        if self.unit == "respondents":
+            if not self.roles:
+                return "no basis: the study has no survey codebook"
+            if self.roles.roles.basis:
+                return (f"basis = `roles.basis` ({', '.join(self.roles.roles.basis)}): "
+                        f"{len(self.roles.basis)} variables")
+            return next((c for c in self.roles.chosen if c.startswith("basis")), "") or "\n".join(self.roles.skipped)
+        return f"basis = card behaviour the export gives ({', '.join(self.default_basis())})"
 
     def scheme_table(self) -> pd.DataFrame:
         """What the schemes' rules read: card customers' features go by the `card__` names the
@@ -87,6 +105,13 @@ def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str], dict[st
             {f"interview__{c}": g for c, g in groups.items()})
 
 
+def _column(holders: pd.DataFrame, column: str, role: str) -> pd.Series:
+    if column not in holders:
+        raise PortraitError(f"study.yml `roles.cardholders.{role}` names {column!r}, which the card-holder table "
+                            f"does not have (its columns: {', '.join(map(str, holders.columns))}).")
+    return holders[column]
+
+
 def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationData:
     """The unit, its table and weights, and RFM over the card customers when the study has transactions."""
     has_survey = study.table_path("survey_coded").exists()
@@ -95,29 +120,41 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
         raise PortraitError(f"{study.name}: step 04 needs a coded survey (steps 01 and 02) or loyalty-card "
                             "transactions (step 01); run those steps first.")
     result = None
+    roles = study.config.roles
     if has_cards:
-        result = rfm.segment(rfm.customer_features(study.table_path("transactions")), rfm_rules or rfm.load_rules())
+        features = rfm.customer_features(study.table_path("transactions"), gift_calendar=roles.gift_calendar)
+        result = rfm.segment(features, rfm_rules or rfm.load_rules())
     labels, topics = {}, {}
     if has_survey:
         table = study.read("survey_coded").query("quality_ok")
         if result is not None and study.table_path("cardholders").exists():
             table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), result.customers))
-            labels.update({f"card__{k}": f"Card: {v}" for k, v in CARD_LABELS.items()})
-            topics.update({f"card__{k}": LOCAL_TOPICS.get(k, "behaviour") for k in CARD_LABELS})
+            present = [k for k in CARD_LABELS if f"card__{k}" in table]
+            labels.update({f"card__{k}": f"Card: {CARD_LABELS[k]}" for k in present})
+            topics.update({f"card__{k}": LOCAL_TOPICS.get(k, "behaviour") for k in present})
         codes = interview_codes(study)
         if codes is not None:
             table = table.join(codes[0], on="person_key")
             labels.update(codes[1])
             topics.update(codes[2])
-        return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels, topics)
+        book = (survey_codebook.load_codebook(study.raw_path(study.config.codebooks.survey))
+                if study.config.codebooks.survey else None)
+        checked = check_survey(roles, list(table.columns), book)
+        return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels, topics,
+                                checked)
     table = result.customers.copy()
-    if study.table_path("cardholders").exists():
+    described = roles.cardholders
+    if study.table_path("cardholders").exists() and (described.gender or described.birth_year):
         holders = study.read("cardholders").drop_duplicates("card_key").set_index("card_key")
-        table["gender"] = table["card_key"].map(holders["Gender"]).astype("string")
-        born = pd.to_numeric(table["card_key"].map(holders["Birth year"]), errors="coerce")
-        table["age"] = (rfm.last_purchase(study.table_path("transactions")).year - born).astype("Float64")
-        labels.update({"gender": "Gender (card)", "age": "Age (card)"})
-        topics.update({"gender": "demographics", "age": "demographics"})
-    labels.update(CARD_LABELS)
-    topics.update({k: LOCAL_TOPICS.get(k, "behaviour") for k in CARD_LABELS})
+        if described.gender:
+            table["gender"] = table["card_key"].map(_column(holders, described.gender, "gender")).astype("string")
+            labels["gender"], topics["gender"] = "Gender (card)", "demographics"
+        if described.birth_year:
+            born = pd.to_numeric(table["card_key"].map(_column(holders, described.birth_year, "birth_year")),
+                                 errors="coerce")
+            table["age"] = (rfm.last_purchase(study.table_path("transactions")).year - born).astype("Float64")
+            labels["age"], topics["age"] = "Age (card)", "demographics"
+    present = [k for k in CARD_LABELS if k in table]
+    labels.update({k: CARD_LABELS[k] for k in present})
+    topics.update({k: LOCAL_TOPICS.get(k, "behaviour") for k in present})
     return SegmentationData("customers", table, pd.Series(1.0, index=table.index), result, labels, topics)

@@ -16,7 +16,8 @@ ID_COLUMNS = {"respondents": ["respondent_id", "person_key", "weight"], "custome
 
 
 def save_outputs(study: Study, data: SegmentationData, result: Segmentation, names: dict,
-                 assigned: SchemeAssignments | None, profile: pd.DataFrame, tool: TypingTool | None) -> pd.DataFrame:
+                 assigned: SchemeAssignments | None, profile: pd.DataFrame, tool: TypingTool | None,
+                 weak_threshold: float = 0.25) -> pd.DataFrame:
     """Write segments.parquet (one row per unit: ids, segment, name, every scheme), segment_profiles,
     rfm_customers (when the study has transactions), segmentation.json (unit, model, k, why, stability,
     names) and the typing tool (respondents only); return what was written."""
@@ -35,6 +36,8 @@ def save_outputs(study: Study, data: SegmentationData, result: Segmentation, nam
     choice = {"unit": data.unit, "model": result.model, "k": result.k, "reason": result.reason,
               "stability_median_ari": round(float(result.stability.median()), 4),
               "stability_threshold": result.stability_threshold, "stable": result.stable,
+              "silhouette": round(result.silhouette, 4), "weak_threshold": weak_threshold,
+              "weak": result.weak(weak_threshold), "weighted": bool(data.weighted),
               "notes": result.notes, "names": {str(k): v for k, v in sorted(names.items())},
               "sizes": {str(k): int(v) for k, v in result.labels.value_counts().sort_index().items()},
               "comparison": result.comparison.astype(object).where(result.comparison.notna(), None)

@@ -259,6 +259,22 @@ class Segmentation:
         sizes = self.labels.value_counts().sort_index()
         return pd.DataFrame({unit: sizes, "%": (100 * sizes / sizes.sum()).round(1)}).rename_axis("segment")
 
+    @property
+    def silhouette(self) -> float:
+        """The chosen candidate's silhouette."""
+        row = self.comparison[(self.comparison["model"] == self.model) & (self.comparison["k"] == self.k)]
+        return float(row["silhouette"].iloc[0]) if len(row) else float("nan")
+
+    def weak(self, threshold: float) -> bool:
+        return not self.silhouette >= threshold
+
+    def structure_report(self, threshold: float) -> str:
+        """Whether the segments are well apart, in words: below `threshold` the structure is called weak."""
+        if self.weak(threshold):
+            return (f"WEAK STRUCTURE: silhouette {self.silhouette:.3f} is below {threshold} — the segments overlap a "
+                    "lot; read them as tendencies within one population, not as distinct types.")
+        return f"structure: silhouette {self.silhouette:.3f} (at least {threshold}: the segments are apart)"
+
     def stability_report(self) -> str:
         verdict = "stable" if self.stable else "NOT STABLE — read the segments with care"
         return (f"{self.model}, k={self.k}: bootstrap ARI median {self.stability.median():.3f} "

@@ -18,7 +18,10 @@ def write_skeleton(folder: Path, name: str) -> Path:
         (folder / sub).mkdir(parents=True, exist_ok=True)
     templates = files("portrait").joinpath("templates")
     study = templates.joinpath("study.yml").read_text(encoding="utf-8")
-    (folder / "study.yml").write_text(study.replace("__NAME__", name), encoding="utf-8")
+    from .parameters import listing
+
+    study = study.replace("__NAME__", name).replace("__PARAMETERS__", listing())
+    (folder / "study.yml").write_text(study, encoding="utf-8")
     (folder / "codebook.yml").write_text(templates.joinpath("codebook.yml").read_text(encoding="utf-8"),
                                          encoding="utf-8")
     return folder

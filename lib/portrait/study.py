@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import atomic
 from .errors import StudyConfigError
+from .roles import Roles
 
 PersonalKind = Literal["email", "phone", "name", "card", "other"]
 Language = Literal["en", "uk", "ru"]
@@ -49,7 +50,7 @@ class SurveyQuality(_Strict):
     )
 
 
-class TableSource(_Strict):
+class FileSource(_Strict):
     """A tabular raw file (CSV, Excel or SPSS)."""
 
     path: str
@@ -57,7 +58,6 @@ class TableSource(_Strict):
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None
-    id_column: str
     link_key: str | None = Field(None, description="personal column that links one person across sources")
     personal: dict[str, PersonalKind] = Field(default_factory=dict)
     open_text: list[str] = Field(default_factory=list, description="free-text columns to mask")
@@ -70,27 +70,38 @@ class TableSource(_Strict):
         return value
 
 
-class SurveySource(TableSource):
+class TableSource(FileSource):
+    """A table with one row per person or item, keyed by an id column (participants, card holders)."""
+
+    id_column: str
+
+
+class SurveySource(FileSource):
+    id_column: str | None = Field(None, description="one per submission; without it the row number is the id")
     quality: SurveyQuality = Field(default_factory=SurveyQuality)
 
 
 class TransactionColumns(_Strict):
-    """Headers of the loyalty export, by the role each column plays."""
+    """Headers of the transactions export, by the role each column plays. Customer, date and amount
+    are required; a role left out is absent, and the features that need it are skipped with the reason."""
 
-    card: str = "Card number"
-    date: str = "Date"
-    store: str = "Store"
-    city: str = "City"
-    channel: str = "Channel"
-    category: str = "Category"
-    amount: str = "Amount"
-    discount: str = "Discount"
-    new_collection: str = "New collection"
+    customer: str = Field(description="card number or customer id (always pseudonymised)")
+    date: str
+    amount: str = Field(description="money paid for the line (or the purchase)")
+    receipt: str | None = Field(None, description="receipt id; without it a purchase is one customer at one time")
+    quantity: str | None = None
+    store: str | None = None
+    city: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    discount: str | None = Field(None, description="flag: bought on discount (yes/no, 1/0, true/false)")
+    new_collection: str | None = Field(None, description="flag: an item of the newest range")
 
 
-class TransactionSource(TableSource):
-    columns: TransactionColumns = Field(default_factory=TransactionColumns)
+class TransactionSource(FileSource):
+    columns: TransactionColumns
     date_format: str = "%Y-%m-%d %H:%M"
+    online_channel: str = Field("online", description="the `channel` value that means an online purchase")
 
 
 class TranscriptSource(_Strict):
@@ -128,12 +139,13 @@ class Privacy(_Strict):
 
 class StudyConfig(_Strict):
     name: str
-    brand: str
+    brand: str | None = Field(None, description="the brand the portraits are for (none: a market study)")
     languages: list[Language] = Field(min_length=1)
     report_language: Language = "en"
     privacy: Privacy = Field(default_factory=Privacy)
     sources: Sources
     codebooks: Codebooks = Field(default_factory=Codebooks)
+    roles: Roles = Field(default_factory=Roles)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
@@ -209,6 +221,10 @@ def load_config(study_dir: Path) -> StudyConfig:
         problems = "\n  - ".join(_describe(e, raw) for e in exc.errors())
         raise StudyConfigError(f"{file}: {exc.error_count()} problem(s):\n  - {problems}") from None
     _check_files(study_dir, config, file)
+    from .parameters import validate
+
+    for step, values in config.parameters.items():
+        validate(step, values, str(file))
     return config
 
 
