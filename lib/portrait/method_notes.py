@@ -55,6 +55,13 @@ def coder_agreement(study: Study) -> list[dict]:
     return _rows(study.read("coder_agreement"))
 
 
+def open_themes(study: Study) -> list[dict]:
+    """Candidate themes step 02 found among open answers no code caught (top terms, answers)."""
+    if not study.table_path("open_themes").exists():
+        return []
+    return _rows(study.read("open_themes"))
+
+
 def segmentation_choice(study: Study) -> list[dict]:
     path = study.processed / "segmentation.json"
     if not path.exists():
@@ -70,6 +77,6 @@ def segmentation_choice(study: Study) -> list[dict]:
 def gather(study: Study, coded: pd.DataFrame | None, book) -> dict[str, list[dict]]:
     """Every appendix table, keyed by its label in the report; empty tables are dropped."""
     parts = {"sources": sources(study), "quality": survey_quality(coded), "weighting": weighting(coded),
-             "reliability": reliability(study), "agreement": coder_agreement(study),
+             "reliability": reliability(study), "open_themes": open_themes(study), "agreement": coder_agreement(study),
              "stability": segmentation_choice(study)}
     return {k: v for k, v in parts.items() if v}

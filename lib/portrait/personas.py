@@ -272,6 +272,7 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
             "purpose": schemes["purpose"], "behaviour_profile": schemes["behaviour_profile"],
             "price": schemes["price"], "novelty": schemes["novelty"],
             "behaviour": distinctive_traits(profile, segment, "behaviour", settings),
+            "open_answers": distinctive_traits(profile, segment, "open_answers", settings),
             "motives": codes["motive"], "barriers": codes["barrier"],
             "reasons_to_believe": codes["reason_to_believe"], "decisive_service": codes["decisive_service"],
             "channels_codes": codes["channel"], "moments": codes["moment"], "perceptions": codes["perception"],
@@ -286,9 +287,12 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
         card["messages"] = messages_for(codes["motive"][:2] + codes["barrier"], library, settings.language)
         card["strategy"] = strategy(card["brand"]["funnel"], f, codes["moment"], codes["barrier"],
                                     distinctive_traits(profile, segment, "channels", settings), labels, settings.currency)
+        # The four groups of traits first; a study without them (a loyalty export) speaks through behaviour.
+        leading = [traits[t][:1] for t in TRAIT_TOPICS] + [card["behaviour"][:1], card["open_answers"][:1]]
         headline = [t["statement"] if t["unit"] == "%" else f"{t['statement']} {t['value']:g} ({labels['vs_total']} {t['total']:g})"
-                    for topic in TRAIT_TOPICS for t in traits[topic][:1]]
-        card["portrait"] = labels["portrait_line"].format(traits="; ".join(headline) or labels["nothing_distinctive"])
+                    for items in leading for t in items][:4]
+        card["portrait"] = (labels["portrait_line"].format(traits="; ".join(headline)) if headline
+                            else labels["portrait_none"])
         online = profile[(profile["segment"] == segment) & (profile["variable"] == "card__online_share")]
         card["journey"] = journey(card, f, facts.loc["total"], labels,
                                   evidence(online.iloc[0], settings.min_base) if len(online) else None)

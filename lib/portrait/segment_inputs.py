@@ -32,8 +32,9 @@ CARD_LABELS = {
     "rfm_segment": "RFM segment",
 }
 
-# Card features that speak to the first article's geography (local holidays, where they live).
-LOCAL_TOPICS = {"gift_season_share": "geography", "preferred_city": "geography"}
+# Card features that speak to the first article's geography (where they live and shop).
+LOCAL_TOPICS = {"preferred_city": "geography"}
+OPEN_TOPIC = "open_answers"  # persona card section of the open-answer codes
 
 
 @dataclass
@@ -105,6 +106,17 @@ def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str], dict[st
             {f"interview__{c}": g for c, g in groups.items()})
 
 
+def open_code_labels(study: Study, table: pd.DataFrame) -> dict[str, str]:
+    """Labels of the open-answer codes step 02 wrote (`open__<code>`), from the study's code frame."""
+    if not study.config.codebooks.open_ended:
+        return {}
+    from .open_coding import load_code_frame
+
+    frame = load_code_frame(study.raw_path(study.config.codebooks.open_ended))
+    return {f"open__{c.code}": f"Open answer: {c.label} (share mentioning)" for c in frame.codes
+            if f"open__{c.code}" in table}
+
+
 def _column(holders: pd.DataFrame, column: str, role: str) -> pd.Series:
     if column not in holders:
         raise PortraitError(f"study.yml `roles.cardholders.{role}` names {column!r}, which the card-holder table "
@@ -132,6 +144,8 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
             present = [k for k in CARD_LABELS if f"card__{k}" in table]
             labels.update({f"card__{k}": f"Card: {CARD_LABELS[k]}" for k in present})
             topics.update({f"card__{k}": LOCAL_TOPICS.get(k, "behaviour") for k in present})
+        labels.update(open_code_labels(study, table))
+        topics.update({c: OPEN_TOPIC for c in labels if c.startswith("open__")})
         codes = interview_codes(study)
         if codes is not None:
             table = table.join(codes[0], on="person_key")

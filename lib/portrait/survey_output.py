@@ -26,13 +26,15 @@ def coded_respondents(respondents: pd.DataFrame, coded: CodedSurvey, opened: Ope
 
 def save(study: Study, respondents: pd.DataFrame, coded: CodedSurvey, opened: OpenCoding | None,
          weights: pd.Series | None, tables: list[banner.BannerTable],
-         reliability: pd.DataFrame | None = None) -> pd.DataFrame:
+         reliability: pd.DataFrame | None = None, themes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Write survey_coded.parquet, scale_reliability.parquet (alpha with the study's threshold, read by the
     report's appendix), survey_tables.xlsx and survey_tables.html; return what was written."""
     frame = coded_respondents(respondents, coded, opened, weights)
     study.write("survey_coded", frame)
     if reliability is not None:
         study.write("scale_reliability", reliability)
+    if themes is not None:  # candidate themes among uncoded open answers, for the report's appendix
+        study.write("open_themes", themes.drop(columns=["examples"], errors="ignore"))
     banner.to_excel(tables, study.processed / "survey_tables.xlsx")
     atomic.write_text(banner.to_html_page(tables, f"{study.config.brand or study.name} · survey tables"),
                       study.processed / "survey_tables.html")
