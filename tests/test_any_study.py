@@ -96,6 +96,9 @@ def test_a_skeleton_study_runs_every_step_it_has_data_for(skeleton_run):
 
 def test_every_skipped_analysis_says_why(skeleton_run):
     _, _, result, _ = skeleton_run
+    collect = notebook_text(result.run_dir / "01_collect.ipynb")
+    assert "linking not available: fewer than two sources carry a personal link key; survey declare(s) no " \
+           "`link_key`" in collect
     survey = notebook_text(result.run_dir / "02_survey_coding.ipynb")
     for reason in ["no brand funnel: the study declares no `funnel` role",
                    "no weighting: the study declares no `weighting` role",

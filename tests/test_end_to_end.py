@@ -188,5 +188,5 @@ def test_a_study_with_only_transcripts_runs_collect_and_interview_coding(tmp_pat
                           say=messages.append)
     assert result.executed == ["01_collect", "03_interview_coding"]
     assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
-    segments = pd.read_parquet(tmp_path / "data" / "processed" / "talks" / "coded_segments.parquet")
+    segments = pd.read_parquet(tmp_path / "data" / "processed" / "talks" / "codings.parquet")
     assert segments["document"].nunique() == 36

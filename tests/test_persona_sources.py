@@ -12,7 +12,7 @@ def demo_personas(demo_study):
     def once():
         sources = persona_sources.load(demo_study)
         config = personas.PersonaSettings(3, None, 30, language="en")
-        quotes = personas.persona_quotes(sources.coded_segments, sources.turns, sources.document_segment,
+        quotes = personas.persona_quotes(sources.codings, sources.turns, sources.document_segment,
                                          sources.profile, 4)
         return sources, personas.build(sources.profile, sources.facts, sources.names, quotes, sources.library,
                                        report.labels("en"), config)

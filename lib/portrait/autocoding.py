@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import catalog
 from .errors import PortraitError
 
 from .open_coding import WORD, compile_pattern, find, language_of, lemmas
@@ -48,26 +49,26 @@ def autocode(turns: pd.DataFrame, book: QualCodebook, languages: tuple[str, ...]
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS).astype({"turn": "int64"})
 
 
-def code_frequencies(segments: pd.DataFrame, book: QualCodebook, participants: pd.Series) -> pd.DataFrame:
+def code_frequencies(codings: pd.DataFrame, book: QualCodebook, participants: pd.Series) -> pd.DataFrame:
     """Per code: coded turns and participants (documents) mentioning it, in codebook order."""
     rows = []
     for code in book.codes:
-        hits = segments[segments["code"] == code.code]
+        hits = codings[codings["code"] == code.code]
         rows.append({"group": book.groups[code.group].label, "code": code.code, "label": code.label,
                      "turns": len(hits), "participants": hits["document"].nunique(),
                      "% of participants": round(100 * hits["document"].nunique() / max(len(participants), 1), 1)})
     return pd.DataFrame(rows)
 
 
-def cooccurrence(segments: pd.DataFrame, level: str = "document") -> pd.DataFrame:
+def cooccurrence(codings: pd.DataFrame, level: str = "document") -> pd.DataFrame:
     """How often two codes appear in the same document (or turn): a symmetric code × code matrix."""
     keys = ["document"] if level == "document" else ["document", "turn"]
-    presence = segments.assign(hit=1).pivot_table(index=keys, columns="code", values="hit", aggfunc="max",
+    presence = codings.assign(hit=1).pivot_table(index=keys, columns="code", values="hit", aggfunc="max",
                                                   fill_value=0)
     return presence.T @ presence
 
 
-def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualCodebook,
+def codes_by_attribute(codings: pd.DataFrame, attribute: pd.Series, book: QualCodebook,
                        group: str | None = None) -> pd.DataFrame:
     """% of participants in each attribute value (columns) mentioning each code (rows), with bases.
 
@@ -76,7 +77,7 @@ def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualC
     """
     codes = [c for c in book.codes if group is None or c.group == group] or list(book.codes)
     values = attribute.dropna()
-    present = set(zip(segments["document"], segments["code"]))
+    present = set(zip(codings["document"], codings["code"]))
     rows = {}
     for code in codes:
         rows[code.label] = {v: round(100 * sum((d, code.code) in present for d in docs) / len(docs), 1)
@@ -89,13 +90,13 @@ def codes_by_attribute(segments: pd.DataFrame, attribute: pd.Series, book: QualC
 def comparison_variable(study, name: str = "") -> str | None:
     """The survey variable step 03 compares codes by: `name`, else the first banner variable of the
     study's roles (None without a coded survey or a banner)."""
-    if not study.table_path("survey_coded").exists():
+    if not study.has(catalog.SURVEY_CODED):
         return None
     roles = study.config.roles
     candidates = [name] if name else [*roles.banner, *roles.banner_default()]
     import pyarrow.parquet as pq
 
-    columns = set(pq.read_schema(study.table_path("survey_coded")).names)
+    columns = set(pq.read_schema(study.table_path(catalog.SURVEY_CODED)).names)
     for variable in candidates:
         if variable in columns:
             return variable
@@ -110,9 +111,9 @@ def participant_attribute(study, participants: pd.DataFrame | None, variable: st
 
     None when the study has no participants table or no coded survey to link to.
     """
-    if participants is None or not study.table_path("survey_coded").exists():
+    if participants is None or not study.has(catalog.SURVEY_CODED):
         return None
-    survey = study.read("survey_coded").drop_duplicates("person_key").set_index("person_key")
+    survey = study.read(catalog.SURVEY_CODED).drop_duplicates("person_key").set_index("person_key")
     return participants["person_key"].map(survey[variable])
 
 
@@ -123,13 +124,13 @@ def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame 
         return None
     keys = participants["person_key"]
     out = pd.DataFrame(index=participants.index)
-    out["answered survey"] = (keys.isin(study.read("survey_coded")["person_key"])
-                              if study.table_path("survey_coded").exists() else False)
-    if study.table_path("cardholders").exists() and study.table_path("transactions").exists():
-        cards = study.read("cardholders").dropna(subset=["person_key"]).drop_duplicates("person_key")
+    out["answered survey"] = (keys.isin(study.read(catalog.SURVEY_CODED)["person_key"])
+                              if study.has(catalog.SURVEY_CODED) else False)
+    if study.has(catalog.CARDHOLDERS) and study.has(catalog.TRANSACTIONS):
+        cards = study.read(catalog.CARDHOLDERS).dropna(subset=["person_key"]).drop_duplicates("person_key")
         from .rfm import purchases_per_card
 
-        spend = purchases_per_card(study.table_path("transactions"))
+        spend = purchases_per_card(study.table_path(catalog.TRANSACTIONS))
         behaviour = cards.set_index("person_key")[["card_key"]].join(spend, on="card_key")
         out["card holder"] = keys.isin(behaviour.index)
         out["purchases"] = keys.map(behaviour["purchases"]).fillna(0).astype(int)

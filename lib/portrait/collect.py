@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, privacy, provenance, quality, validation
+from . import atomic, catalog, privacy, provenance, quality, validation
 from .errors import SourceFormatError
 from .readers import ROW, read_table
 from .study import FileSource, Study, TableSource
@@ -132,6 +132,8 @@ def collect_transcripts(study: Study, secret: bytes, participants: SourceResult 
         table = participants.table
         keys = table.set_index(id_column)["person_key"] if "person_key" in table else None
         turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
+    else:  # no participants table: nobody to link, but the column every later step reads is there
+        turns["person_key"] = pd.array([pd.NA] * len(turns), dtype="string")
     # The file has its own column; reasons stay free of machine-specific folders.
     reasons = problems["reason"].astype("string").str.replace(f"{folder}{os.sep}", "", regex=False)
     quarantine = pd.DataFrame({
@@ -250,15 +252,23 @@ def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict
         outputs[name] = {"rows": len(frame), "sha256": provenance.file_sha256(path)}
     inputs = {k: v for s in result.sources.values() for k, v in s.files.items()}
     record = provenance.manifest("01_collect", study.folder, inputs, outputs, parameters)
-    atomic.write_json(record, study.processed / "manifest_01_collect.json")
+    atomic.write_json(record, study.path(catalog.MANIFEST))
     return record
 
 
-def link_summary(result: CollectResult) -> pd.DataFrame:
-    """How many records of each source share a `person_key` with another source (the pseudonymous link)."""
+def link_summary(result: CollectResult, study: Study | None = None) -> pd.DataFrame | str:
+    """How many records of each source share a `person_key` with another source (the pseudonymous link).
+
+    A source that declares no `link_key` cannot be linked (a survey's key is then its pseudonymised
+    respondent id): it is left out and named, and with fewer than two linkable sources the answer says so."""
+    unlinkable = [name for name, s in result.sources.items() if "person_key" in s.table.columns
+                  and study is not None and not getattr(getattr(study.config.sources, name, None), "link_key", True)]
     # Transcripts inherit their key from the participants table, so they would only repeat it.
     keys = {name: set(s.table["person_key"].dropna()) for name, s in result.sources.items()
-            if "person_key" in s.table.columns and name != "transcripts"}
+            if "person_key" in s.table.columns and name != "transcripts" and name not in unlinkable}
+    if len(keys) < 2:
+        why = f"; {', '.join(unlinkable)} declare(s) no `link_key`" if unlinkable else ""
+        return f"linking not available: fewer than two sources carry a personal link key{why}"
     rows = []
     for name, own in keys.items():
         for other, theirs in keys.items():

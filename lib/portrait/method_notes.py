@@ -9,6 +9,7 @@ import json
 
 import pandas as pd
 
+from . import catalog
 from .study import Study
 
 
@@ -17,9 +18,9 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 
 def sources(study: Study) -> list[dict]:
-    if not study.table_path("reconciliation").exists():
+    if not study.has(catalog.RECONCILIATION):
         return []
-    return _rows(study.read("reconciliation"))
+    return _rows(study.read(catalog.RECONCILIATION))
 
 
 def survey_quality(coded: pd.DataFrame | None) -> list[dict]:
@@ -43,27 +44,27 @@ def weighting(coded: pd.DataFrame | None) -> list[dict]:
 
 def reliability(study: Study) -> list[dict]:
     """Cronbach's alpha per scale as step 02 computed it, with the study's own threshold."""
-    if not study.table_path("scale_reliability").exists():
+    if not study.has(catalog.SCALE_RELIABILITY):
         return []
-    return _rows(study.read("scale_reliability"))
+    return _rows(study.read(catalog.SCALE_RELIABILITY))
 
 
 def coder_agreement(study: Study) -> list[dict]:
     """Krippendorff's alpha and Cohen's kappa of the auto-coder against the second coder, as step 03 measured them."""
-    if not study.table_path("coder_agreement").exists():
+    if not study.has(catalog.CODER_AGREEMENT):
         return []
-    return _rows(study.read("coder_agreement"))
+    return _rows(study.read(catalog.CODER_AGREEMENT))
 
 
 def open_themes(study: Study) -> list[dict]:
     """Candidate themes step 02 found among open answers no code caught (top terms, answers)."""
-    if not study.table_path("open_themes").exists():
+    if not study.has(catalog.OPEN_THEMES):
         return []
-    return _rows(study.read("open_themes"))
+    return _rows(study.read(catalog.OPEN_THEMES))
 
 
 def segmentation_choice(study: Study) -> list[dict]:
-    path = study.processed / "segmentation.json"
+    path = study.path(catalog.SEGMENTATION)
     if not path.exists():
         return []
     choice = json.loads(path.read_text(encoding="utf-8"))

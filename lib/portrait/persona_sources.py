@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import catalog, rfm
 from . import codebook as survey_codebook
-from . import rfm
 from .errors import PortraitError
 from .messages import MessageLibrary, load_messages
 from .personas import segment_facts
@@ -23,7 +23,7 @@ class PersonaSources:
     facts: pd.DataFrame
     names: dict[int, str]
     document_segment: pd.Series        # interview document -> segment of its (surveyed) participant
-    coded_segments: pd.DataFrame | None
+    codings: pd.DataFrame | None
     turns: pd.DataFrame | None
     library: MessageLibrary
     coded: pd.DataFrame | None         # the coded survey (appendix: quality, weighting, reliability)
@@ -36,7 +36,7 @@ class PersonaSources:
         roles = study.config.roles
         topics = sorted(set(self.profile["topic"].dropna()))
         cards = bool(self.facts["card_holders"].sum())
-        interviews = self.coded_segments is not None
+        interviews = self.codings is not None
         funnel = roles.funnel is not None and self.unit == "respondents"
         recommendation = bool(roles.recommendation) and self.unit == "respondents"
         stages = [s for s, present in [("awareness", funnel or interviews), ("consideration", funnel or interviews),
@@ -69,67 +69,67 @@ class PersonaSources:
 
 
 def load(study: Study) -> PersonaSources:
-    choice_path = study.processed / "segmentation.json"
-    if not choice_path.exists() or not study.table_path("segment_profiles").exists():
+    choice_path = study.path(catalog.SEGMENTATION)
+    if not choice_path.exists() or not study.has(catalog.SEGMENT_PROFILES):
         raise PortraitError(f"{study.name}: step 05 needs the segments of step 04 (segmentation.json, "
                             "segment_profiles.parquet); run step 04 first.")
     choice = json.loads(choice_path.read_text(encoding="utf-8"))
-    profile = study.read("segment_profiles")
+    profile = study.read(catalog.SEGMENT_PROFILES)
     if "topic" not in profile:
         raise PortraitError("segment_profiles.parquet has no `topic` column; re-run step 04 with this version.")
-    segments = study.read("segments").dropna(subset=["segment"])
+    segments = study.read(catalog.SEGMENTS).dropna(subset=["segment"])
     labels = segments["segment"].astype(int)
     weights = segments["weight"].astype("float64") if "weight" in segments else pd.Series(1.0, index=segments.index)
     facts = segment_facts(labels, weights, _aligned(study, choice["unit"], segments),
                           study.config.roles.recommendation)
     document_segment = _interview_segments(study, segments)
     codes = set()
-    coded_segments = turns = None
-    if study.table_path("coded_segments").exists():
-        coded_segments, turns = study.read("coded_segments"), study.read("turns")
-        codes = set(coded_segments["code"])
+    codings = turns = None
+    if study.has(catalog.CODINGS):
+        codings, turns = study.read(catalog.CODINGS), study.read(catalog.TURNS)
+        codes = set(codings["code"])
         if study.config.codebooks.interviews:
             from .qual_codebook import load_qual_codebook
             codes = {c.code for c in load_qual_codebook(study.raw_path(study.config.codebooks.interviews)).codes}
     library = (load_messages(study.raw_path(study.config.codebooks.messages), codes or None, study.config.report_language)
                if study.config.codebooks.messages else MessageLibrary())
-    coded = study.read("survey_coded") if study.table_path("survey_coded").exists() else None
+    coded = study.read(catalog.SURVEY_CODED) if study.has(catalog.SURVEY_CODED) else None
     book = (survey_codebook.load_codebook(study.raw_path(study.config.codebooks.survey))
             if coded is not None and study.config.codebooks.survey else None)
     names = {int(k): v for k, v in choice["names"].items()}
-    return PersonaSources(choice["unit"], profile, facts, names, document_segment, coded_segments, turns, library,
+    return PersonaSources(choice["unit"], profile, facts, names, document_segment, codings, turns, library,
                           coded, book, choice)
 
 
 def _aligned(study: Study, unit: str, segments: pd.DataFrame) -> pd.DataFrame:
     """The unit's card behaviour (`card__*`, from step 04's rfm_customers) and survey answers, in the order of
     `segments` (matched by respondent or card key); nothing is recomputed here."""
-    customers = study.read("rfm_customers") if study.table_path("rfm_customers").exists() else None
+    customers = study.read(catalog.RFM_CUSTOMERS) if study.has(catalog.RFM_CUSTOMERS) else None
     if unit == "customers":
         table = customers.add_prefix("card__")
         return table.set_index(table["card__card_key"].to_numpy()).reindex(segments["card_key"].to_numpy()) \
             .set_axis(segments.index)
-    table = study.read("survey_coded")
-    if customers is not None and study.table_path("cardholders").exists():
-        table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), customers))
+    table = study.read(catalog.SURVEY_CODED)
+    if customers is not None and study.has(catalog.CARDHOLDERS):
+        table = table.join(rfm.respondent_behaviour(table, study.read(catalog.CARDHOLDERS), customers))
     by_key = table.set_index(table["respondent_id"].to_numpy())
     return by_key.reindex(segments["respondent_id"].to_numpy()).set_axis(segments.index)
 
 
 def _rfm_table(study: Study) -> list[dict]:
     """Step 04's RFM segments: customers, shares of customers and of value (empty without card data)."""
-    if not study.table_path("rfm_customers").exists():
+    if not study.has(catalog.RFM_CUSTOMERS):
         return []
-    summary = rfm.RfmResult(study.read("rfm_customers")).summary().reset_index()
+    summary = rfm.RfmResult(study.read(catalog.RFM_CUSTOMERS)).summary().reset_index()
     keep = [c for c in ["rfm_segment", "customers", "% of customers", "% of value", "recency_days", "frequency"]
             if c in summary]
     return json.loads(summary[keep].to_json(orient="records"))
 
 
 def _interview_segments(study: Study, segments: pd.DataFrame) -> pd.Series:
-    if not (study.table_path("participants").exists() and "person_key" in segments):
+    if not (study.has(catalog.PARTICIPANTS) and "person_key" in segments):
         return pd.Series(dtype="float64")
-    participants = study.read("participants").dropna(subset=["person_key"])
+    participants = study.read(catalog.PARTICIPANTS).dropna(subset=["person_key"])
     id_column = study.config.sources.participants.id_column
     by_person = segments.dropna(subset=["person_key"]).drop_duplicates("person_key").set_index("person_key")["segment"]
     return participants.set_index(id_column)["person_key"].map(by_person).dropna().astype(int)

@@ -312,7 +312,7 @@ def summary(personas: list[dict]) -> pd.DataFrame:
                           "small-base statements": flagged(p)} for p in personas]).set_index("rank")
 
 
-def persona_quotes(coded_segments: pd.DataFrame, turns: pd.DataFrame, document_segment: pd.Series,
+def persona_quotes(codings: pd.DataFrame, turns: pd.DataFrame, document_segment: pd.Series,
                    profile: pd.DataFrame, per_persona: int = 4, max_chars: int = 220) -> dict[int, list[dict]]:
     """Up to `per_persona` quotes per segment from its interviewed respondents, on the persona's most
     mentioned motive and barrier codes first, one per interview; each keeps its source (interview, turn)."""
@@ -325,7 +325,7 @@ def persona_quotes(coded_segments: pd.DataFrame, turns: pd.DataFrame, document_s
         codes = [v.removeprefix("interview__") for v in ranked["variable"]]
         segment = int(segment)
         documents = document_segment[document_segment == segment].index
-        mine = coded_segments[coded_segments["document"].isin(documents)]
+        mine = codings[codings["document"].isin(documents)]
         if mine.empty:
             out[segment] = []
             continue

@@ -21,7 +21,7 @@ import papermill
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
-from . import atomic
+from . import atomic, catalog
 from . import parameters as typed
 from .errors import PipelineError
 
@@ -137,7 +137,7 @@ def _stakeholder_report(root: Path, study: str, written: bool, run_dir: Path) ->
 
     if not written:
         return False
-    source = Study.load(Path(study) if Path(study).is_absolute() else root / study).processed / "report.html"
+    source = Study.load(Path(study) if Path(study).is_absolute() else root / study).processed / catalog.REPORT.file
     atomic.write_bytes(source.read_bytes(), run_dir / "report.html")
     return True
 

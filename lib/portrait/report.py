@@ -19,7 +19,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from . import __version__, atomic
+from . import __version__, atomic, catalog
 from .errors import PortraitError
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -116,14 +116,14 @@ def write(folder: Path, personas: list[dict], report_html: str, brand: str | Non
     """personas.json (validated first: nothing is written when it fails), a card per persona as HTML and
     Markdown under personas/, and report.html — each written atomically. Returns what was written."""
     validate(personas)
-    rows = [{"output": "personas.json", "items": len(personas)}]
-    atomic.write_json({"personas": personas}, folder / "personas.json")
+    rows = [{"output": catalog.PERSONAS.file, "items": len(personas)}]
+    atomic.write_json({"personas": personas}, folder / catalog.PERSONAS.file)
     for p in personas:
         atomic.write_text(render_card(p, brand, language, currency, context=context),
                           folder / "personas" / f"{p['id']}.html")
         atomic.write_text(render_card(p, brand, language, currency, markdown=True, context=context),
                           folder / "personas" / f"{p['id']}.md")
     rows.append({"output": "personas/*.html, personas/*.md", "items": 2 * len(personas)})
-    atomic.write_text(report_html, folder / "report.html")
-    rows.append({"output": "report.html", "items": 1})
+    atomic.write_text(report_html, folder / catalog.REPORT.file)
+    rows.append({"output": catalog.REPORT.file, "items": 1})
     return pd.DataFrame(rows)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import catalog, rfm
 from . import codebook as survey_codebook
-from . import rfm
 from .errors import PortraitError
 from .rfm import RfmResult
 from .roles import SurveyRoles, check_survey
@@ -87,16 +87,16 @@ class SegmentationData:
 def interview_codes(study: Study) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]] | None:
     """1/0 per interview code for each interviewed person (index person_key), with code labels and
     groups (motive, barrier, reason_to_believe, …)."""
-    if not (study.table_path("coded_segments").exists() and study.table_path("participants").exists()):
+    if not (study.has(catalog.CODINGS) and study.has(catalog.PARTICIPANTS)):
         return None
-    segments = study.read("coded_segments")
-    participants = study.read("participants").dropna(subset=["person_key"])
+    codings = study.read(catalog.CODINGS)
+    participants = study.read(catalog.PARTICIPANTS).dropna(subset=["person_key"])
     id_column = study.config.sources.participants.id_column
     documents = participants.set_index(id_column)["person_key"]
-    present = pd.crosstab(segments["document"], segments["code"]).clip(upper=1)
+    present = pd.crosstab(codings["document"], codings["code"]).clip(upper=1)
     per_person = present.reindex(documents.index, fill_value=0).set_axis(documents.to_numpy()).groupby(level=0).max()
     labels = {c: c.replace("_", " ") for c in per_person.columns}
-    groups = segments.drop_duplicates("code").set_index("code")["group"].to_dict()
+    groups = codings.drop_duplicates("code").set_index("code")["group"].to_dict()
     if study.config.codebooks.interviews:
         from .qual_codebook import load_qual_codebook
         book = load_qual_codebook(study.raw_path(study.config.codebooks.interviews))
@@ -126,21 +126,21 @@ def _column(holders: pd.DataFrame, column: str, role: str) -> pd.Series:
 
 def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationData:
     """The unit, its table and weights, and RFM over the card customers when the study has transactions."""
-    has_survey = study.table_path("survey_coded").exists()
-    has_cards = study.table_path("transactions").exists()
+    has_survey = study.has(catalog.SURVEY_CODED)
+    has_cards = study.has(catalog.TRANSACTIONS)
     if not (has_survey or has_cards):
         raise PortraitError(f"{study.name}: step 04 needs a coded survey (steps 01 and 02) or loyalty-card "
                             "transactions (step 01); run those steps first.")
     result = None
     roles = study.config.roles
     if has_cards:
-        features = rfm.customer_features(study.table_path("transactions"), gift_calendar=roles.gift_calendar)
+        features = rfm.customer_features(study.table_path(catalog.TRANSACTIONS), gift_calendar=roles.gift_calendar)
         result = rfm.segment(features, rfm_rules or rfm.load_rules())
     labels, topics = {}, {}
     if has_survey:
-        table = study.read("survey_coded").query("quality_ok")
-        if result is not None and study.table_path("cardholders").exists():
-            table = table.join(rfm.respondent_behaviour(table, study.read("cardholders"), result.customers))
+        table = study.read(catalog.SURVEY_CODED).query("quality_ok")
+        if result is not None and study.has(catalog.CARDHOLDERS):
+            table = table.join(rfm.respondent_behaviour(table, study.read(catalog.CARDHOLDERS), result.customers))
             present = [k for k in CARD_LABELS if f"card__{k}" in table]
             labels.update({f"card__{k}": f"Card: {CARD_LABELS[k]}" for k in present})
             topics.update({f"card__{k}": LOCAL_TOPICS.get(k, "behaviour") for k in present})
@@ -158,15 +158,15 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
                                 checked)
     table = result.customers.copy()
     described = roles.cardholders
-    if study.table_path("cardholders").exists() and (described.gender or described.birth_year):
-        holders = study.read("cardholders").drop_duplicates("card_key").set_index("card_key")
+    if study.has(catalog.CARDHOLDERS) and (described.gender or described.birth_year):
+        holders = study.read(catalog.CARDHOLDERS).drop_duplicates("card_key").set_index("card_key")
         if described.gender:
             table["gender"] = table["card_key"].map(_column(holders, described.gender, "gender")).astype("string")
             labels["gender"], topics["gender"] = "Gender (card)", "demographics"
         if described.birth_year:
             born = pd.to_numeric(table["card_key"].map(_column(holders, described.birth_year, "birth_year")),
                                  errors="coerce")
-            table["age"] = (rfm.last_purchase(study.table_path("transactions")).year - born).astype("Float64")
+            table["age"] = (rfm.last_purchase(study.table_path(catalog.TRANSACTIONS)).year - born).astype("Float64")
             labels["age"], topics["age"] = "Age (card)", "demographics"
     present = [k for k in CARD_LABELS if k in table]
     labels.update({k: CARD_LABELS[k] for k in present})

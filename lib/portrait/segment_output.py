@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import atomic
+from . import atomic, catalog
 from .schemes import SchemeAssignments
 from .segment_inputs import SegmentationData
 from .segmentation import Segmentation
@@ -42,7 +42,7 @@ def save_outputs(study: Study, data: SegmentationData, result: Segmentation, nam
               "sizes": {str(k): int(v) for k, v in result.labels.value_counts().sort_index().items()},
               "comparison": result.comparison.astype(object).where(result.comparison.notna(), None)
               .to_dict(orient="records")}
-    atomic.write_json(choice, study.processed / "segmentation.json")
+    atomic.write_json(choice, study.path(catalog.SEGMENTATION))
     rows.append({"output": "segmentation.json", "rows": len(result.comparison)})
     if tool is not None:
         tool.save(study.processed / TOOL_FILE)

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import atomic
+from . import atomic, catalog
 from .errors import StudyConfigError
 from .roles import Roles
 
@@ -276,17 +276,35 @@ class Study:
     def raw_path(self, relative: str) -> Path:
         return _inside(self.folder, relative)
 
-    def table_path(self, table: str) -> Path:
-        return self.processed / f"{table}.parquet"
+    def table_path(self, table: str | catalog.Table) -> Path:
+        return self.processed / catalog.table(table).file
 
-    def read(self, table: str) -> pd.DataFrame:
-        path = self.table_path(table)
+    def path(self, output: str | catalog.File) -> Path:
+        """Where a non-table output of the catalog (a manifest, a workbook, the report) lives."""
+        if isinstance(output, str):
+            if output not in catalog.FILES:
+                raise StudyConfigError(f"no output `{output}` in the catalog (lib/portrait/catalog.py); outputs: "
+                                       f"{', '.join(catalog.FILES)}.")
+            output = catalog.FILES[output]
+        return self.processed / output.file
+
+    def has(self, table: str | catalog.Table) -> bool:
+        """Whether an earlier step has written the table."""
+        return self.table_path(table).exists()
+
+    def read(self, table: str | catalog.Table) -> pd.DataFrame:
+        entry = catalog.table(table)
+        path = self.table_path(entry)
         if not path.exists():
-            raise StudyConfigError(f"{path}: table `{table}` has not been written yet; run the step that makes it.")
+            raise StudyConfigError(f"{path}: table `{entry.name}` has not been written yet; run step "
+                                   f"{entry.step}, which makes it.")
         return pd.read_parquet(path)
 
-    def write(self, table: str, frame: pd.DataFrame) -> Path:
-        return atomic.write_parquet(frame, self.table_path(table))
+    def write(self, table: str | catalog.Table, frame: pd.DataFrame) -> Path:
+        """Check the frame against the catalog's schema, then write it atomically."""
+        entry = catalog.table(table)
+        entry.check(frame)
+        return atomic.write_parquet(frame, self.table_path(entry))
 
     def __repr__(self) -> str:
         present = [n for n in Sources.model_fields if getattr(self.config.sources, n) is not None]

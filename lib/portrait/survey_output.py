@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import atomic, banner
+from . import atomic, banner, catalog
 from .codebook import CodedSurvey
 from .open_coding import OpenCoding
 from .study import Study
@@ -30,14 +30,14 @@ def save(study: Study, respondents: pd.DataFrame, coded: CodedSurvey, opened: Op
     """Write survey_coded.parquet, scale_reliability.parquet (alpha with the study's threshold, read by the
     report's appendix), survey_tables.xlsx and survey_tables.html; return what was written."""
     frame = coded_respondents(respondents, coded, opened, weights)
-    study.write("survey_coded", frame)
+    study.write(catalog.SURVEY_CODED, frame)
     if reliability is not None:
-        study.write("scale_reliability", reliability)
+        study.write(catalog.SCALE_RELIABILITY, reliability)
     if themes is not None:  # candidate themes among uncoded open answers, for the report's appendix
-        study.write("open_themes", themes.drop(columns=["examples"], errors="ignore"))
-    banner.to_excel(tables, study.processed / "survey_tables.xlsx")
+        study.write(catalog.OPEN_THEMES, themes.drop(columns=["examples"], errors="ignore"))
+    banner.to_excel(tables, study.path(catalog.SURVEY_TABLES))
     atomic.write_text(banner.to_html_page(tables, f"{study.config.brand or study.name} · survey tables"),
-                      study.processed / "survey_tables.html")
+                      study.path(catalog.SURVEY_TABLES_HTML))
     return pd.DataFrame([{"output": "survey_coded.parquet", "rows": len(frame), "columns": frame.shape[1]},
                          {"output": "survey_tables.xlsx", "rows": len(tables), "columns": None},
                          {"output": "survey_tables.html", "rows": len(tables), "columns": None}])

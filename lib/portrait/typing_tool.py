@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import atomic
+from . import atomic, catalog
 from .errors import PortraitError
 
 
@@ -88,7 +88,7 @@ class TypingTool:
         return tool
 
 
-TOOL_FILE = "typing_tool.pkl"
+TOOL_FILE = catalog.TYPING_TOOL.file
 
 
 def classify_wave(study, wave: Path) -> pd.DataFrame:
