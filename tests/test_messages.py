@@ -33,5 +33,6 @@ def test_unknown_code_and_missing_language_are_named(tmp_path):
         load_messages(write(tmp_path, LIBRARY.replace("high_price", "high_prise")), {"high_price"}, "en")
     with pytest.raises(CodebookError, match=r"`high_price`: no message in the report language `ru`"):
         load_messages(write(tmp_path), {"high_price"}, "ru")
-    with pytest.raises(CodebookError, match="messages.yml: not a valid message library"):
+    with pytest.raises(CodebookError, match=r"messages.yml: 2 problem\(s\):\n  - `messages.a.message`: required key is "
+                                            r"missing.*\n  - `messages.a.text`: unknown key.*\(known here: message, reason_to_believe\)"):
         load_messages(write(tmp_path, "messages: {a: {text: x}}"), None, "en")

@@ -131,7 +131,8 @@ def test_schemes_the_data_cannot_feed_are_listed_not_applied(tmp_path):
     ("schemes:\n  - id: x\n    label: X\n    rules: []\n", "rules"),
     ("schemes:\n  - id: bad id\n    label: X\n    rules: [{value: a, when: 'q == 1'}]\n", "id"),
     ("schemes:\n  - id: x\n    label: X\n    rule: [{value: a, when: 'q == 1'}]\n", "rule"),
-    ("schemes: [\n", "schemes.yml: not a valid scheme file"),
+    ("schemes: [\n", "schemes.yml: not valid YAML"),
+    ("schemes: &a [x]\nagain: *a\n", "aliases \\(\\*name\\) are not allowed"),
 ])
 def test_a_broken_scheme_file_is_a_clear_error(tmp_path, text, message):
     with pytest.raises(CodebookError, match=message) as error:

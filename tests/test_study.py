@@ -48,7 +48,7 @@ def test_missing_required_key(tmp_path):
 
 def test_wrong_type_names_key_and_value(tmp_path):
     config = {**MINIMAL, "languages": ["en", "fr"]}
-    with pytest.raises(StudyConfigError, match=r"`languages.1`.*'fr'"):
+    with pytest.raises(StudyConfigError, match=r"`languages\[1\]`.*'fr'"):
         Study.load(make_study(tmp_path, config))
 
 
@@ -110,3 +110,21 @@ def test_secret_file_inside_repository_is_refused(tmp_path):
     config = {**MINIMAL, "privacy": {"secret_file": str(tmp_path / "key.txt")}}
     with pytest.raises(StudyConfigError, match="secret_file"):
         Study.load(make_study(tmp_path, config))
+
+
+def test_config_parsing_is_bounded(tmp_path, monkeypatch):
+    from portrait import yamlconfig
+
+    folder = make_study(tmp_path, MINIMAL)
+    text = (folder / "study.yml").read_text()
+    (folder / "study.yml").write_text("anchor: &x [1, 2]\n" + text.replace("name:", "alias: *x\nname:", 1))
+    with pytest.raises(StudyConfigError, match=r"aliases \(\*name\) are not allowed"):
+        Study.load(folder)
+    (folder / "study.yml").write_text(text + "#" * 200 + "\n")
+    monkeypatch.setattr(yamlconfig, "MAX_BYTES", 100)
+    with pytest.raises(StudyConfigError, match=r"bytes is more than a study.yml needs \(limit 100\)"):
+        Study.load(folder)
+    monkeypatch.setattr(yamlconfig, "MAX_BYTES", 5_000_000)
+    (folder / "study.yml").write_text(text + "deep: " + "[" * 60 + "]" * 60 + "\n")
+    with pytest.raises(StudyConfigError, match=r"nested more than 40 levels deep"):
+        Study.load(folder)

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from . import yamlconfig
 from .errors import CodebookError
 from .rules import first_match, identifiers
 
@@ -106,34 +105,7 @@ def subset(codebook: Codebook, variables: list[str]) -> Codebook:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Codebook.model_validate(raw)
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: no codebook here; add one (see the demo's codebook.yml).") from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{path}: not valid YAML ({exc}).") from None
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = _where(error["loc"], raw)
-            lines.append(f"{where}: {error['msg']}")
-        raise CodebookError(f"{path}: {exc.error_count()} problem(s):\n  - " + "\n  - ".join(lines)) from None
-
-
-def _where(loc: tuple, raw: dict) -> str:
-    """`questions[3] (id: gender).labels` rather than a bare index path."""
-    parts, node = [], raw
-    for part in loc:
-        if isinstance(part, int) and isinstance(node, list):
-            node = node[part] if part < len(node) else {}
-            name = node.get("id") if isinstance(node, dict) else None
-            parts[-1] += f"[{part}]" + (f" (id: {name})" if name else "")
-        else:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-            parts.append(str(part))
-    return ".".join(parts)
+    return yamlconfig.load(Path(path), Codebook, CodebookError, "survey codebook")
 
 
 # ---------------------------------------------------------------- matching questions to columns

@@ -8,9 +8,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from . import yamlconfig
 from .errors import CodebookError
 
 
@@ -37,9 +37,9 @@ def load_messages(path: str | Path, codes: set[str] | None = None, language: str
     every entry must have the report's `language`; errors name the code and the fix."""
     path = Path(path)
     try:
-        library = MessageLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise CodebookError(f"{path}: not a valid message library ({exc}).") from None
+        library = yamlconfig.load(path, MessageLibrary, CodebookError, "message library")
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot be read ({exc}).") from None
     problems = []
     for code, entry in library.messages.items():
         if codes is not None and code not in codes:

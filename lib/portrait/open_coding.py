@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import simplemma
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from . import yamlconfig
 from .errors import CodebookError
 
 WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
@@ -38,10 +38,7 @@ class CodeFrame(BaseModel):
 
 def load_code_frame(path: str | Path) -> CodeFrame:
     path = Path(path)
-    try:
-        return CodeFrame.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise CodebookError(f"{path}: not a valid code frame ({exc}).") from None
+    return yamlconfig.load(path, CodeFrame, CodebookError, "code frame")
 
 
 def language_of(text: str, languages: tuple[str, ...] = ("en", "uk", "ru")) -> str:

@@ -8,7 +8,6 @@ so a selection's character position tells its turn; coded selections are read ba
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path

@@ -14,10 +14,9 @@ import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import atomic
+from . import atomic, yamlconfig
 from .errors import CodebookError
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -64,10 +63,7 @@ class QualCodebook(BaseModel):
 
 def load_qual_codebook(path: str | Path) -> QualCodebook:
     path = Path(path)
-    try:
-        return QualCodebook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise CodebookError(f"{path}: not a valid interview codebook ({exc}).") from None
+    return yamlconfig.load(path, QualCodebook, CodebookError, "interview codebook")
 
 
 def stable_guid(name: str) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from . import yamlconfig
 from .errors import CodebookError
 from .rules import first_match
 
@@ -156,10 +156,7 @@ DEFAULT_RULES = Path(__file__).with_name("templates") / "rfm_segments.yml"
 
 
 def load_rules(path: str | Path = DEFAULT_RULES) -> RfmRules:
-    try:
-        return RfmRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise CodebookError(f"{path}: not valid RFM segment rules ({exc}).") from None
+    return yamlconfig.load(Path(path), RfmRules, CodebookError, "RFM segment rules")
 
 
 @dataclass

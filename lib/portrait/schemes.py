@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from . import yamlconfig
 from .codebook import IDENTIFIER
 from .rules import first_match, identifiers
 from .errors import CodebookError
@@ -48,10 +48,7 @@ class SchemeFile(BaseModel):
 
 def load_schemes(path: str | Path) -> list[Scheme]:
     path = Path(path)
-    try:
-        return SchemeFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).schemes
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise CodebookError(f"{path}: not a valid scheme file ({exc}).") from None
+    return yamlconfig.load(path, SchemeFile, CodebookError, "scheme file").schemes
 
 
 def check_schemes(schemes: list[Scheme], columns: list[str]) -> list[str]:

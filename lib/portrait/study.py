@@ -6,16 +6,14 @@ to `data/processed/<name>/` (the sibling `processed` folder of `raw`). Nothing e
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import atomic, catalog
+from . import atomic, catalog, yamlconfig
 from .errors import StudyConfigError
 from .roles import Roles
 
@@ -149,40 +147,6 @@ class StudyConfig(_Strict):
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-def _describe(error: dict, raw: dict) -> str:
-    where = ".".join(str(p) for p in error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent = raw
-        for part in error["loc"][:-1]:
-            parent = parent.get(part, {}) if isinstance(parent, dict) else {}
-        return f"`{where}`: unknown key. Remove it or correct its spelling{_did_you_mean(error, parent)}."
-    if kind == "missing":
-        return f"`{where}`: required key is missing. Add it (see README, 'The study format')."
-    return f"`{where}`: {error['msg']} (got {error.get('input')!r}). Fix the value in study.yml."
-
-
-def _did_you_mean(error: dict, parent: Any) -> str:
-    key = str(error["loc"][-1])
-    model_keys = _known_keys(error["loc"][:-1])
-    close = difflib.get_close_matches(key, model_keys, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def _known_keys(loc: tuple) -> list[str]:
-    model: Any = StudyConfig
-    for part in loc:
-        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
-        if field is None:
-            return []
-        annotation = field.annotation
-        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")]
-        if not candidates:
-            return []
-        model = candidates[0]
-    return list(model.model_fields)
-
-
 def _inside(folder: Path, relative: str) -> Path:
     path = (folder / relative).resolve()
     if folder.resolve() != path and folder.resolve() not in path.parents:
@@ -209,17 +173,7 @@ def load_config(study_dir: Path) -> StudyConfig:
     file = study_dir / "study.yml"
     if not file.exists():
         raise StudyConfigError(f"{file}: no study.yml. Create one with `portrait new-study NAME`.")
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise StudyConfigError(f"{file}: not valid YAML ({exc}). Fix the indentation or quoting.") from exc
-    if not isinstance(raw, dict):
-        raise StudyConfigError(f"{file}: expected a mapping of keys at the top level.")
-    try:
-        config = StudyConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = "\n  - ".join(_describe(e, raw) for e in exc.errors())
-        raise StudyConfigError(f"{file}: {exc.error_count()} problem(s):\n  - {problems}") from None
+    config = yamlconfig.load(file, StudyConfig, StudyConfigError, "study.yml")
     _check_files(study_dir, config, file)
     from .parameters import validate
 
