@@ -42,7 +42,13 @@ def test_runs_present_steps_skips_missing_and_exports_html_without_code(root):
     assert "answer 42" in page  # the parameter reached the notebook
     assert "SECRET_CODE_TEXT" not in page  # code cells are not exported
     assert (root / "reports" / "demo" / "latest").resolve() == root / "reports" / "demo" / "r1"
-    assert (root / "reports" / "demo" / "r1" / "index.html").exists()
+    index = (root / "reports" / "demo" / "r1" / "index.html").read_text()
+    assert "<li>02_survey_coding (the study has no survey)</li>" in index  # each skipped step with its reason
+
+
+def test_the_index_page_escapes_what_comes_from_the_study():
+    page = pipeline._index_page("<img src=x onerror=alert(1)>", "r1", ["01_collect"], {"03_x": "<b>why</b>"})
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;b&gt;why" in page
 
 
 def test_failure_names_notebook_cell_and_error_and_keeps_latest(root):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import html
 import os
 import time
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ class RunResult:
     run_dir: Path
     executed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)   # skipped step -> why
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -120,15 +120,11 @@ def _study_config(root: Path, study: str):
     return Study.load(Path(study) if Path(study).is_absolute() else root / study).config
 
 
-def _index_page(study: str, run_id: str, executed: list[str], skipped: list[str], report: bool = False) -> str:
-    stakeholder = ('<p><a href="report.html"><b>Customer portraits — the stakeholder report</b></a></p>'
-                   if report else "")
-    items = "".join(f'<li><a href="{html.escape(s)}.html">{html.escape(s)}</a></li>' for s in executed)
-    missing = "".join(f"<li>{html.escape(s)} (not part of this workbook yet)</li>" for s in skipped)
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>portrait · {html.escape(study)}"
-            f"</title></head><body><h1>portrait · {html.escape(study)}</h1><p>Run {html.escape(run_id)}</p>"
-            f"{stakeholder}<h2>Steps</h2><ul>{items}</ul>" + (f"<h2>Skipped</h2><ul>{missing}</ul>" if missing else "")
-            + "</body></html>\n")
+def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str, str], report: bool = False) -> str:
+    from .templating import render
+
+    return render("run_index.html.j2", study=study, run_id=run_id, executed=executed,
+                  skipped=list(skipped.items()), report=report)
 
 
 def _stakeholder_report(root: Path, study: str, written: bool, run_dir: Path) -> bool:
@@ -176,6 +172,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
                       else "notebook not in this workbook yet")
             say(f"[{number}/{len(selected)}] {step}: {reason} — skipped")
             result.skipped.append(step)
+            result.reasons[step] = reason
             continue
         say(f"[{number}/{len(selected)}] {step}")
         started = time.perf_counter()
@@ -194,6 +191,6 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
         result.seconds[step] = time.perf_counter() - started
         result.executed.append(step)
     report = _stakeholder_report(root, study, "05_personas" in result.executed, run_dir)
-    atomic.write_text(_index_page(study_name, run_id, result.executed, result.skipped, report), run_dir / "index.html")
+    atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report), run_dir / "index.html")
     _point_latest(study_reports, run_dir)
     return result

@@ -11,15 +11,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 from pathlib import Path
 
-import jinja2
 import jsonschema
 import pandas as pd
 import yaml
 
-from . import __version__, atomic, catalog
+from . import __version__, atomic, catalog, templating
 from .errors import PortraitError
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -32,20 +30,6 @@ def labels(language: str) -> dict[str, str]:
     if language not in table:
         raise PortraitError(f"report_language {language!r} has no labels; use one of {', '.join(table)}.")
     return table[language]
-
-
-def _markdown_escape(text) -> str:
-    """Text safe inside Markdown: HTML-significant and Markdown-significant characters escaped."""
-    text = "" if text is None else str(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", text)
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "report"), undefined=jinja2.StrictUndefined,
-                             autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters["md"] = _markdown_escape
-    return env
 
 
 def chart(figure, title: str) -> dict:
@@ -79,7 +63,7 @@ def render_report(personas: list[dict], charts: list[dict], appendix: dict, stud
                   language: str, currency: str | None = None, stamp: str | None = None,
                   context: dict | None = None) -> str:
     """The stakeholder report; `context` (PersonaSources.context) says which sections the study can fill."""
-    return _environment().get_template("report.html.j2").render(
+    return templating.render("report.html.j2",
         personas=personas, charts=charts, appendix=appendix, study=study, brand=brand, language=language,
         L=labels(language), css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"),
         currency=currency, stamp=stamp, version=__version__, ctx=context or FULL_CONTEXT)
@@ -88,7 +72,7 @@ def render_report(personas: list[dict], charts: list[dict], appendix: dict, stud
 def render_card(persona: dict, brand: str | None, language: str, currency: str | None = None,
                 markdown: bool = False, context: dict | None = None) -> str:
     template = "card.md.j2" if markdown else "card.html.j2"
-    return _environment().get_template(template).render(
+    return templating.render(template,
         p=persona, brand=brand, language=language, L=labels(language), currency=currency,
         css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"), ctx=context or FULL_CONTEXT)
 
