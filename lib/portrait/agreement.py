@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import cohen_kappa_score
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa of two raters' labels (any hashable labels); nan when chance agreement is 1."""
+    """Cohen's kappa of two raters' labels (scikit-learn's); nan when chance agreement is 1 (both raters
+    used one and the same label, e.g. neither coded a code) or there is nothing to compare."""
     a, b = np.asarray(a), np.asarray(b)
-    labels = np.union1d(a, b)
-    observed = float(np.mean(a == b))
-    expected = float(sum(np.mean(a == l) * np.mean(b == l) for l in labels))
-    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+    # sklearn also gives nan for a single label, but with warnings, and raises on empty input:
+    # a code nobody used is an ordinary row of the agreement table, so answer nan quietly.
+    if len(np.union1d(a, b)) < 2:
+        return float("nan")
+    return float(cohen_kappa_score(a, b))
 
 
 def krippendorff_alpha_nominal(data: np.ndarray) -> float:

@@ -3,7 +3,8 @@
 Each banner variable's categories get letters (A, B, C …). A cell carries the letter of every
 column of the same banner variable it is significantly higher than: column proportions by a
 two-proportion z-test, means by Welch's t-test, both on effective bases when weights exist, with an
-optional multiple-comparison correction across the pairs of a row.
+optional multiple-comparison correction across the pairs of a row. The statistics themselves (and the
+headline NPS and top-box measures) live in `portrait.stats`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from . import atomic
+from . import atomic, stats
+from .stats import nps, top_box  # headline measures; still importable from here
 
 TOTAL = "Total"
 
@@ -43,10 +43,6 @@ def banner_columns(banner: dict[str, pd.Series], index: pd.Index) -> list[Column
         for category in categories:
             columns.append(Column(name, str(category), next(letters), series.eq(category).fillna(False).to_numpy()))
     return columns
-
-
-def _effective_n(w: np.ndarray) -> float:
-    return float(w.sum() ** 2 / (w ** 2).sum()) if w.sum() > 0 else 0.0
 
 
 @dataclass
@@ -115,7 +111,7 @@ def _frame_columns(columns: list[Column]) -> pd.MultiIndex:
 
 def _bases(columns: list[Column], answered: np.ndarray, w: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame([[float((c.mask & answered).sum()) for c in columns],
-                         [_effective_n(w[c.mask & answered]) for c in columns]],
+                         [stats.effective_base(w[c.mask & answered]) for c in columns]],
                         index=["Base (unweighted)", "Base (effective)"], columns=_frame_columns(columns))
 
 
@@ -138,11 +134,7 @@ def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | 
     n_eff = bases.loc["Base (effective)"].to_numpy()
 
     def pvalue(r, a, b):
-        p1, p2 = values.loc[r].iloc[a] / 100, values.loc[r].iloc[b] / 100
-        n1, n2 = n_eff[a], n_eff[b]
-        if min(n1, n2) < 2 or np.isnan(p1) or np.isnan(p2) or (p1 in (0, 1) and p1 == p2):
-            return np.nan
-        return float(proportions_ztest([p1 * n1, p2 * n2], [n1, n2])[1])
+        return stats.proportion_p(values.loc[r].iloc[a] / 100, n_eff[a], values.loc[r].iloc[b] / 100, n_eff[b])
 
     return BannerTable(title or str(row.name), "column %", values,
                        _letters_for(values, pvalue, columns, alpha, correction), bases, alpha)
@@ -159,56 +151,21 @@ def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: 
     for name in variables.columns:
         x = variables[name].astype("float64").to_numpy()
         ok = ~np.isnan(x)
+        i = means.index.get_loc(name)
         for j, col in enumerate(columns):
             m = col.mask & ok
             if m.sum() == 0:
                 continue
-            wm = w_all[m]
-            mean = np.average(x[m], weights=wm)
-            means.iloc[means.index.get_loc(name), j] = mean
-            sds.iloc[sds.index.get_loc(name), j] = np.sqrt(np.average((x[m] - mean) ** 2, weights=wm))
-            ns.iloc[ns.index.get_loc(name), j] = _effective_n(wm)
+            means.iloc[i, j], sds.iloc[i, j] = stats.weighted_mean_sd(x[m], w_all[m])
+            ns.iloc[i, j] = stats.effective_base(w_all[m])
     answered = variables.notna().any(axis=1).to_numpy()
 
     def pvalue(r, a, b):
-        n1, n2 = ns.loc[r].iloc[a], ns.loc[r].iloc[b]
-        if np.isnan(n1) or np.isnan(n2) or min(n1, n2) < 2:
-            return np.nan
-        return float(stats.ttest_ind_from_stats(means.loc[r].iloc[a], sds.loc[r].iloc[a] * np.sqrt(n1 / (n1 - 1)), n1,
-                                                means.loc[r].iloc[b], sds.loc[r].iloc[b] * np.sqrt(n2 / (n2 - 1)), n2,
-                                                equal_var=False).pvalue)
+        return stats.welch_p_from_summary(means.loc[r].iloc[a], sds.loc[r].iloc[a], ns.loc[r].iloc[a],
+                                          means.loc[r].iloc[b], sds.loc[r].iloc[b], ns.loc[r].iloc[b])
 
     return BannerTable(title, "mean", means, _letters_for(means, pvalue, columns, alpha, correction),
                        _bases(columns, answered, w_all), alpha)
-
-
-def top_box(values: pd.Series, top: list, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
-    """Share (%, `estimate`) answering one of `top` codes, with a Wilson interval on the effective base."""
-    ok = values.notna().to_numpy()
-    w = weights.reindex(values.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
-    hit = values[ok].isin(top).to_numpy()
-    share = float((w * hit).sum() / w.sum())
-    n = _effective_n(w)
-    low, high = proportion_confint(share * n, n, alpha=1 - confidence, method="wilson")
-    return {"estimate": round(100 * share, 1), "ci low": round(100 * float(low), 1),
-            "ci high": round(100 * float(high), 1),
-            "base": int(ok.sum()), "effective base": round(n, 1)}
-
-
-def nps(scores: pd.Series, weights: pd.Series | None = None, confidence: float = 0.95) -> dict:
-    """Net Promoter Score (`estimate`: % promoters 9-10 minus % detractors 0-6) with a normal-approximation
-    interval on the effective base."""
-    ok = scores.notna().to_numpy()
-    x = scores[ok].astype(float).to_numpy()
-    w = weights.reindex(scores.index).to_numpy(dtype=float)[ok] if weights is not None else np.ones(ok.sum())
-    promoters = float((w * (x >= 9)).sum() / w.sum())
-    detractors = float((w * (x <= 6)).sum() / w.sum())
-    score = promoters - detractors
-    n = _effective_n(w)
-    half = float(stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((promoters + detractors - score ** 2) / n))
-    return {"estimate": round(100 * score, 1), "ci low": round(100 * (score - half), 1),
-            "ci high": round(100 * (score + half), 1), "promoters %": round(100 * promoters, 1),
-            "detractors %": round(100 * detractors, 1), "base": int(ok.sum()), "effective base": round(n, 1)}
 
 
 def to_excel(tables: list[BannerTable], path: str | Path) -> Path:

@@ -9,7 +9,7 @@ import json
 
 import pandas as pd
 
-from . import catalog
+from . import catalog, stats
 from .study import Study
 
 
@@ -37,7 +37,7 @@ def weighting(coded: pd.DataFrame | None) -> list[dict]:
     if coded is None or "weight" not in coded or coded["weight"].astype("float64").eq(1.0).all():
         return []  # unweighted: nothing to report
     w = coded.loc[coded["quality_ok"], "weight"].astype("float64")
-    effective = float(w.sum() ** 2 / (w ** 2).sum())
+    effective = stats.effective_base(w.dropna())  # pandas sums skipped missing weights; keep that
     return [{"respondents": len(w), "effective base": round(effective, 1), "efficiency %": round(100 * effective / len(w), 1),
              "smallest weight": round(float(w.min()), 3), "largest weight": round(float(w.max()), 3)}]
 

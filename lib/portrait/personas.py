@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import stats
 from .messages import MessageLibrary
 
 TRAIT_TOPICS = ["demographics", "geography", "psychographics", "socio_economics"]
@@ -63,15 +64,14 @@ def segment_facts(segments: pd.Series, weights: pd.Series, table: pd.DataFrame,
 
     def facts(part: pd.DataFrame) -> dict:
         holders = part["card__monetary"].notna()
-        nps = part["nps_score"].dropna()
-        w = part.loc[nps.index, "weight"]
-        score = (100 * (w[nps >= 9].sum() - w[nps <= 6].sum()) / w.sum()) if len(nps) else np.nan
         return {"respondents": len(part), "share": 100 * part["weight"].sum() / frame["weight"].sum(),
                 "card_holders": int(holders.sum()),
                 "value_share": 100 * part["card__monetary"].sum() / total_spend if total_spend else np.nan,
                 "repeat_rate": 100 * (part.loc[holders, "card__frequency"] >= 2).mean() if holders.any() else np.nan,
                 "receipts_per_year": part["card__receipts_per_year"].median(),
-                "average_ticket": part["card__average_ticket"].median(), "nps_score": score, "nps_base": len(nps)}
+                "average_ticket": part["card__average_ticket"].median(),
+                "nps_score": stats.net_promoter(part["nps_score"], part["weight"]),
+                "nps_base": int(part["nps_score"].notna().sum())}
 
     rows = {s: facts(part) for s, part in frame.groupby("segment", sort=True)}
     rows["total"] = facts(frame)

@@ -3,35 +3,17 @@ the list of what makes a segment different, and names suggested from its stronge
 
 Index = segment value / total value × 100 (shares for categories, means for numeric variables).
 Significance compares the segment with the rest of the sample (z-test for shares, Welch's t-test
-for means) on effective bases when weights exist.
+for means) on effective bases when weights exist (`portrait.stats`).
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportions_ztest
 
-
-def _neff(w: np.ndarray) -> float:
-    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and w.sum() > 0 else 0.0
-
-
-def _welch(x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray) -> float:
-    """Welch's t-test of weighted means on effective bases (as the banner tables test means)."""
-    n1, n2 = _neff(w1), _neff(w2)
-    if min(n1, n2) < 2:
-        return np.nan
-    m1, m2 = np.average(x1, weights=w1), np.average(x2, weights=w2)
-    s1 = np.sqrt(np.average((x1 - m1) ** 2, weights=w1) * n1 / (n1 - 1))
-    s2 = np.sqrt(np.average((x2 - m2) ** 2, weights=w2) * n2 / (n2 - 1))
-    with warnings.catch_warnings():  # two constant groups (a share of 0 everywhere) give no p-value
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False).pvalue)
+from . import stats
 
 
 def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
@@ -61,21 +43,20 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
                     inside, rest = answered & (seg == s), answered & (seg != s)
                     share = 100 * w_all[hit & inside].sum() / max(w_all[inside].sum(), 1e-12)
                     rest_share = 100 * w_all[hit & rest].sum() / max(w_all[rest].sum(), 1e-12)
-                    n1, n2 = _neff(w_all[inside]), _neff(w_all[rest])
-                    p = (float(proportions_ztest([share / 100 * n1, rest_share / 100 * n2], [n1, n2])[1])
-                         if min(n1, n2) >= 2 and 0 < (share + rest_share) < 200 else np.nan)
+                    p = stats.proportion_p(share / 100, stats.effective_base(w_all[inside]),
+                                           rest_share / 100, stats.effective_base(w_all[rest]))
                     rows.append((column, label, str(category), s, share, total, p, int(inside.sum())))
         else:
             x = values.astype("float64").to_numpy()
             if not answered.any():
                 continue
-            total = np.average(x[answered], weights=w_all[answered])
+            total, _ = stats.weighted_mean_sd(x[answered], w_all[answered])
             for s in sorted(np.unique(seg)):
                 inside, rest = answered & (seg == s), answered & (seg != s)
                 if not inside.any():  # e.g. nobody in this segment was interviewed
                     continue
-                mean = np.average(x[inside], weights=w_all[inside])
-                p = _welch(x[inside], w_all[inside], x[rest], w_all[rest])
+                mean, _ = stats.weighted_mean_sd(x[inside], w_all[inside])
+                p = stats.welch_p(x[inside], w_all[inside], x[rest], w_all[rest])
                 rows.append((column, label, "", s, mean, total, p, int(inside.sum())))
     table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
     table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import stats
 from .errors import PortraitError
 
 
@@ -29,8 +30,7 @@ class WeightingResult:
 
     @property
     def effective_base(self) -> float:
-        w = self.weights.dropna()
-        return float(w.sum() ** 2 / (w ** 2).sum())
+        return stats.effective_base(self.weights.dropna())
 
     @property
     def efficiency(self) -> float:
