@@ -4,7 +4,6 @@ analysis the study has no role for says why, the report has no section for an ab
 of the demo, and a parameter set in study.yml takes effect."""
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np

@@ -4,7 +4,6 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from portrait.demo import build_demo
 

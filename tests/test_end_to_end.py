@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 import yaml
 
 from portrait import Study, collect, pipeline, privacy

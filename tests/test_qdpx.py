@@ -2,7 +2,6 @@
 
 import zipfile
 
-import pandas as pd
 import pytest
 
 from portrait.autocoding import autocode

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from portrait.errors import CodebookError
-from portrait.qual_codebook import QualCodebook, from_qdc, load_qual_codebook, read_qdc, to_qdc, write_qdc
+from portrait.qual_codebook import QualCodebook, from_qdc, load_qual_codebook, read_qdc, write_qdc
 
 DEMO_BOOK = Path(__file__).resolve().parents[1] / "lib" / "portrait" / "demo" / "interview_codebook.yml"
 

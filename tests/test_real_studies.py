@@ -6,7 +6,6 @@ log (CDNOW). Each: every available step exits 0, skipped analyses say why, no re
 role behind it, no word of the demo."""
 
 import json
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 
