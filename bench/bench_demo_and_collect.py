@@ -27,11 +27,13 @@ def main() -> None:
             pd.read_csv(root + "/loyalty/transactions.csv", sep=";", dtype=str)
             pd.read_csv(root + "/loyalty/cardholders.csv", sep=";", dtype=str, encoding="cp1251")""")),
         ("step 01 collect, in memory", measure(f"""
-            from portrait import Study, collect, privacy
+            from portrait import Study
+            from portrait.collect import collect, privacy
             s = Study.load({str(demo)!r})
             collect.collect(s, privacy.DEMO_SECRET.encode())""")),
         ("step 01 collect + write parquet/manifest", measure(f"""
-            from portrait import Study, collect, privacy
+            from portrait import Study
+            from portrait.collect import collect, privacy
             s = Study.load({str(demo)!r})
             collect.write_outputs(s, collect.collect(s, privacy.DEMO_SECRET.encode()), {{}})""")),
     ]

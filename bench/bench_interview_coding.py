@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETUP = """
 import numpy as np, pandas as pd
 from portrait.demo import interview_bank as bank
-from portrait import qual_codebook, autocoding
+from portrait.interviews import qual_codebook, autocoding
 book = qual_codebook.load_qual_codebook("lib/portrait/demo/interview_codebook.yml")
 rng = np.random.default_rng(0)
 codes = sorted(bank.THEMES)

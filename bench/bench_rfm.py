@@ -58,9 +58,13 @@ SCHEMA = pa.schema([("receipt", pa.large_string()), ("card_key", pa.large_string
                     ("category", pa.large_string()), ("amount", pa.float64()), ("discount", pa.bool_()),
                     ("new_collection", pa.bool_())])
 
+# The same gift seasons the pandas peer computes (December, 7-14 February, 1-8 March), as a study's roles give them.
 OURS = """
-from portrait import rfm
-features = rfm.customer_features({path!r})
+from portrait.config.roles import GiftPeriod
+from portrait.segments import rfm
+seasons = [GiftPeriod(name="December", start="12-01", end="12-31"), GiftPeriod(name="Valentine", start="02-07",
+           end="02-14"), GiftPeriod(name="March", start="03-01", end="03-08")]
+features = rfm.customer_features({path!r}, gift_calendar=seasons)
 result = rfm.segment(features, rfm.load_rules())
 """
 

@@ -78,7 +78,7 @@ planted = data.pop("planted_segment").to_numpy()
 """
 
 OURS = READ + """
-from portrait.segmentation import segment
+from portrait.segments.segmentation import segment
 result = segment(data, {variables!r}, k_range={k_range!r}, seed=7, min_share=0.05, stability_threshold=0.8,
                  n_boot={n_boot}, models={models!r}, fit_sample=50_000, choose_by={choose_by!r})
 labels = result.labels.reindex(data.index).to_numpy()

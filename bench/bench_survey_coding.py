@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SETUP = """
 import itertools, pandas as pd
-from portrait import Study, banner, codebook, weighting
+from portrait import Study
+from portrait.survey import banner, codebook, weighting
 s = Study.load("data/raw/demo")
 raw = s.read("respondents").sample({n}, replace=True, random_state=1).reset_index(drop=True)
 book = codebook.load_codebook(s.raw_path(s.config.codebooks.survey))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portrait import Study, collect, pipeline, privacy
+from portrait import Study, pipeline
+from portrait.collect import collect, privacy
 from portrait.cli import ensure_demo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from portrait.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal, precision_recall
+from portrait.interviews.agreement import agreement, cohen_kappa, krippendorff_alpha_nominal, precision_recall
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

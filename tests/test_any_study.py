@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from portrait import pipeline, skeleton
+from portrait import pipeline
+from portrait.config import skeleton
 
 from conftest import ROOT
 

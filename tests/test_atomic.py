@@ -5,7 +5,7 @@ import stat
 import pandas as pd
 import pytest
 
-from portrait import atomic
+from portrait.io import atomic
 
 
 def test_parquet_round_trip(tmp_path):

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from portrait import agreement
-from portrait.autocoding import autocode, cooccurrence
-from portrait.qual_codebook import QualCodebook, load_qual_codebook
+from portrait.interviews import agreement
+from portrait.interviews.autocoding import autocode, cooccurrence
+from portrait.interviews.qual_codebook import QualCodebook, load_qual_codebook
 
 from conftest import TRUTH
 from test_qual_codebook import DEMO_BOOK

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from portrait.banner import crosstab, means_table, multi_table, nps, to_excel, top_box
+from portrait.survey.banner import crosstab, means_table, multi_table, nps, to_excel, top_box
 
 
 def hand_table():

@@ -4,9 +4,9 @@ write that breaks a schema (or names no table) fails at the write, naming the ta
 import pandas as pd
 import pytest
 
-from portrait import catalog
+from portrait.io import catalog
 from portrait.errors import PortraitError
-from portrait.study import Study
+from portrait.config.study import Study
 
 
 def test_every_table_of_the_demo_run_is_in_the_catalog_and_matches_it(demo_run, demo_study):

@@ -5,7 +5,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from portrait import codebook
+from portrait.survey import codebook
 from portrait.errors import CodebookError
 
 GRID = "How much do you agree - "

@@ -8,9 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from portrait import Study, codebook, collect, readers, roles
+from portrait import Study
+from portrait.survey import codebook
+from portrait.collect import collect
+from portrait.io import readers
+from portrait.config import roles
 from portrait.coffee import DEFAULT_SEED, build_study, generator_digest, truth_dir
-from portrait.study import load_config
+from portrait.config.study import load_config
 
 DEMO_WORDS = ["Loom", "Lark", "fashion", "clothes", "Zara", "Reserved", "Mango", "stylist", "Ocean Plaza",
               "Gulliver", "Nikolsky", "Riviera"]

@@ -5,7 +5,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from portrait import Study, collect
+from portrait import Study
+from portrait.collect import collect
 from portrait.errors import SourceFormatError
 
 SECRET = b"unit-test-secret"

@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 import yaml
 
-from portrait import Study, collect, pipeline, privacy
+from portrait import Study, pipeline
+from portrait.collect import collect, privacy
 
 from conftest import DEMO, ROOT
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from portrait import codebook
-from portrait.funnel import funnel_by, funnel_table, stage_membership
+from portrait.survey import codebook
+from portrait.survey.funnel import funnel_by, funnel_table, stage_membership
 
 from conftest import TRUTH
 

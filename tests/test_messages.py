@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from portrait.errors import CodebookError
-from portrait.messages import load_messages
+from portrait.personas.messages import load_messages
 
 LIBRARY = textwrap.dedent("""
     messages:

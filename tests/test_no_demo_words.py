@@ -20,7 +20,8 @@ PORTRAIT_OWN = {"age", "gender", "frequency", "city", "card", "values", "spend"}
 
 def product_vocabulary() -> set[str]:
     """Role names and persona topics: the articles' vocabulary, which each study maps to its own variables."""
-    from portrait import codebook, roles
+    from portrait.survey import codebook
+    from portrait.config import roles
 
     names = set()
     for model in (roles.Roles, roles.FunnelRoles, roles.DemographicRoles, roles.GeographyRoles, roles.CardholderRoles):

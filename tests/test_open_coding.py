@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from portrait.open_coding import CodeFrame, code_answers, language_of, propose_themes
+from portrait.survey.open_coding import CodeFrame, code_answers, language_of, propose_themes
 
 FRAME = CodeFrame.model_validate({"question": "q", "codes": [
     {"code": "price", "label": "Price", "patterns": {"en": ["discount", "promo code"], "uk": ["знижка"],

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from portrait import persona_sources, personas, report
+from portrait.personas import persona_sources, personas
+from portrait.report import report
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portrait import personas, report
+from portrait.personas import personas
+from portrait.report import report
 from portrait.errors import PortraitError
-from portrait.messages import Entry, MessageLibrary
+from portrait.personas.messages import Entry, MessageLibrary
 
 LABELS = report.labels("en")
 

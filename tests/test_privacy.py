@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import PrivacyError
-from portrait.privacy import DEMO_SECRET, load_secret, mask_text, normalise, pseudonym, pseudonymise
+from portrait.collect.privacy import DEMO_SECRET, load_secret, mask_text, normalise, pseudonym, pseudonymise
 
 SECRET = b"test-secret"
 

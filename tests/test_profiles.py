@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portrait.profiles import distinctive, profile, suggest_names
+from portrait.segments.profiles import distinctive, profile, suggest_names
 
 
 def data():
@@ -60,8 +60,8 @@ def test_small_bases_never_make_a_distinctive_trait():
 def test_schemes_and_other_sources_are_profiled(tmp_path):
     import textwrap
 
-    from portrait.profiles import profile_variables
-    from portrait.schemes import apply_schemes, load_schemes
+    from portrait.segments.profiles import profile_variables
+    from portrait.segments.schemes import apply_schemes, load_schemes
 
     path = tmp_path / "schemes.yml"
     path.write_text(textwrap.dedent("""

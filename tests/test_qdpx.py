@@ -4,10 +4,10 @@ import zipfile
 
 import pytest
 
-from portrait.autocoding import autocode
+from portrait.interviews.autocoding import autocode
 from portrait.errors import CodebookError
-from portrait.qdpx import read_qdpx, write_qdpx
-from portrait.qual_codebook import load_qual_codebook
+from portrait.interviews.qdpx import read_qdpx, write_qdpx
+from portrait.interviews.qual_codebook import load_qual_codebook
 
 from test_qual_codebook import DEMO_BOOK
 
@@ -17,11 +17,11 @@ def test_round_trip_of_the_demo_coding(tmp_path, demo_study):
     book = load_qual_codebook(DEMO_BOOK)
     segments = autocode(turns, book)
     path = write_qdpx(tmp_path / "interviews.qdpx", turns, book, segments, coder="auto")
-    read_book, read_segments = read_qdpx(path)
+    read_book, read_codings = read_qdpx(path)
     assert read_book == book
     expected = set(zip(segments["document"], segments["turn"], segments["code"]))
-    assert set(zip(read_segments["document"], read_segments["turn"], read_segments["code"])) == expected
-    assert set(read_segments["coder"]) == {"auto"}
+    assert set(zip(read_codings["document"], read_codings["turn"], read_codings["code"])) == expected
+    assert set(read_codings["coder"]) == {"auto"}
     with zipfile.ZipFile(path) as archive:
         assert "project.qde" in archive.namelist() and len(archive.namelist()) == 37  # + 36 sources
 
@@ -71,12 +71,12 @@ def test_broken_projects_are_named(tmp_path):
 
 
 def test_segments_from_a_project_must_use_known_codes(tmp_path):
-    from portrait.coded_segments import read_segments
+    from portrait.interviews.second_coder import read_codings
 
     path = tmp_path / "tool.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", PROJECT)
         archive.writestr("Sources/int07.txt", "interviewer: Why?\nrespondent: Too expensive.\n")
-    assert read_segments(path, ["price_too_high"])["turn"].tolist() == [2]
+    assert read_codings(path, ["price_too_high"])["turn"].tolist() == [2]
     with pytest.raises(CodebookError, match=r"codes \['price_too_high'\] are not in the interview codebook"):
-        read_segments(path, ["high_price"])
+        read_codings(path, ["high_price"])

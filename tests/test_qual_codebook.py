@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from portrait.errors import CodebookError
-from portrait.qual_codebook import QualCodebook, from_qdc, load_qual_codebook, read_qdc, write_qdc
+from portrait.interviews.qual_codebook import QualCodebook, from_qdc, load_qual_codebook, read_qdc, write_qdc
 
 DEMO_BOOK = Path(__file__).resolve().parents[1] / "lib" / "portrait" / "demo" / "interview_codebook.yml"
 
@@ -53,16 +53,16 @@ def test_unknown_group_and_repeated_ids_are_refused():
 
 
 def test_second_coders_csv_is_read_into_turns(tmp_path):
-    from portrait.coded_segments import read_segments_csv
+    from portrait.interviews.second_coder import read_codings_csv
 
     path = tmp_path / "coder.csv"
     path.write_text("document,start,end,code,coder\nINT-01,4,6,high_price,b\nINT-02,2,2,fit_problems,b\n")
-    segments = read_segments_csv(path, ["high_price", "fit_problems"])
+    segments = read_codings_csv(path, ["high_price", "fit_problems"])
     assert segments["turn"].tolist() == [4, 5, 6, 2]
     path.write_text("document,start,end,code,coder\nINT-01,4,4,hig_price,b\n")
     with pytest.raises(CodebookError, match=r"row 2: code 'hig_price' is not in the interview codebook. "
                                             r"Did you mean 'high_price'\?"):
-        read_segments_csv(path, ["high_price"])
+        read_codings_csv(path, ["high_price"])
     path.write_text("document,start,end,code,coder\nINT-01,6,4,high_price,b\n")
     with pytest.raises(CodebookError, match="row 2: start '6' and end '4'"):
-        read_segments_csv(path, ["high_price"])
+        read_codings_csv(path, ["high_price"])

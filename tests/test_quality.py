@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from portrait.errors import SourceFormatError
-from portrait.quality import flag_counts, flag_respondents
-from portrait.study import GridCheck, SurveyQuality
+from portrait.collect.quality import flag_counts, flag_respondents
+from portrait.config.study import GridCheck, SurveyQuality
 
 GRID = [f"Agree - item {i}" for i in range(1, 6)]
 

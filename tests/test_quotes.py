@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from portrait.quotes import excerpt, quote_bank
+from portrait.interviews.quotes import excerpt, quote_bank
 
 
 def test_excerpt_keeps_the_matching_sentence_and_the_limit():

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import SourceFormatError
-from portrait.readers import ROW, detect_encoding, read_table
+from portrait.io.readers import ROW, detect_encoding, read_table
 
 ROWS = [["ID", "Місто", "Оцінка"], ["1", "Київ", "5"], ["2", "Львів", ""], ["3", "Одеса", "4"]]
 

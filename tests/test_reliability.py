@@ -5,7 +5,7 @@ import pandas as pd
 import pingouin
 import pytest
 
-from portrait.reliability import cronbach_alpha, scale_reliability
+from portrait.survey.reliability import cronbach_alpha, scale_reliability
 
 
 def items(seed, n=300, k=5, noise=1.0, missing=0.05):

@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from portrait import report
+from portrait.report import report
 from portrait.errors import PortraitError
 
 from test_personas import build

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portrait import rfm
-from portrait.roles import GiftPeriod
+from portrait.segments import rfm
+from portrait.config.roles import GiftPeriod
 from portrait.errors import CodebookError
 
 

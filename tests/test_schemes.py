@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import CodebookError
-from portrait.schemes import UNCLASSIFIED, applicable, apply_schemes, load_schemes
+from portrait.segments.schemes import UNCLASSIFIED, applicable, apply_schemes, load_schemes
 
 from conftest import TRUTH
 
@@ -43,7 +43,7 @@ def test_unknown_variable_is_named_with_a_suggestion(tmp_path):
 
 @pytest.fixture(scope="module")
 def coded_with_cards(demo_study):
-    from portrait import rfm
+    from portrait.segments import rfm
 
     coded = demo_study.read("survey_coded")
     customers = rfm.customer_features(demo_study.table_path("transactions"))

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from portrait import segment_inputs
+from portrait.segments import segment_inputs
 
 
 def test_demo_respondents_carry_card_behaviour_and_interview_codes(demo_study):
@@ -28,7 +28,7 @@ def test_demo_respondents_carry_card_behaviour_and_interview_codes(demo_study):
 
 
 def test_a_loyalty_only_study_segments_card_customers(tmp_path, demo_study):
-    from portrait.study import Study
+    from portrait.config.study import Study
 
     study = Study(demo_study.folder, demo_study.config, tmp_path)
     for table in ("transactions", "cardholders"):

@@ -6,7 +6,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from portrait.errors import PortraitError
-from portrait.segmentation import basis_variables, choose, compare_models, prepare_basis, segment
+from portrait.segments.segmentation import basis_variables, choose, compare_models, prepare_basis, segment
 
 from conftest import TRUTH
 

@@ -10,8 +10,9 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from portrait import banner, stats
-from portrait.agreement import cohen_kappa
+from portrait.survey import banner
+from portrait import stats
+from portrait.interviews.agreement import cohen_kappa
 
 
 def test_effective_base_by_hand():

@@ -3,10 +3,10 @@
 import pytest
 import yaml
 
-from portrait.codebook import load_codebook
+from portrait.survey.codebook import load_codebook
 from portrait.errors import StudyConfigError
-from portrait.skeleton import write_skeleton
-from portrait.study import Study
+from portrait.config.skeleton import write_skeleton
+from portrait.config.study import Study
 
 MINIMAL = {
     "name": "s1",
@@ -113,7 +113,7 @@ def test_secret_file_inside_repository_is_refused(tmp_path):
 
 
 def test_config_parsing_is_bounded(tmp_path, monkeypatch):
-    from portrait import yamlconfig
+    from portrait.config import yamlconfig
 
     folder = make_study(tmp_path, MINIMAL)
     text = (folder / "study.yml").read_text()

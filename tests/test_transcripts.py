@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import SourceFormatError
-from portrait.transcripts import TURN_COLUMNS, read_transcript, read_transcripts
+from portrait.collect.transcripts import TURN_COLUMNS, read_transcript, read_transcripts
 
 LABELS = ["Interviewer", "Інтерв'юер", "Интервьюер", "I"]
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from portrait.errors import PortraitError
-from portrait.segmentation import segment
-from portrait.typing_tool import TypingTool
+from portrait.segments.segmentation import segment
+from portrait.segments.typing_tool import TypingTool
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_classify_command_scores_a_new_wave(tmp_path, demo_study, demo_segments,
     import shutil
 
     from portrait import cli
-    from portrait.study import Study
+    from portrait.config.study import Study
 
     folder = tmp_path / "data" / "raw" / "demo"
     shutil.copytree(demo_study.folder, folder)

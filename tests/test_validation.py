@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from portrait import validation
-from portrait.readers import ROW
+from portrait.collect import validation
+from portrait.io.readers import ROW
 
 
 def frame():

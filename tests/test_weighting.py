@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import weightipy
 
-from portrait.weighting import WeightingError, rake
+from portrait.survey.weighting import WeightingError, rake
 
 TARGETS = {"gender": {"F": 52, "M": 48}, "city": {"Kyiv": 40, "Lviv": 35, "Odesa": 25},
            "age": {"young": 30, "middle": 40, "old": 30}}

@@ -7,9 +7,9 @@ __all__ = ["Study", "__version__"]
 
 def __getattr__(name: str):
     # `Study` (the entry point every notebook starts from) is imported on first use, so that a
-    # scheduled job using one module (say `portrait.rfm`) does not pay for loading every other one.
+    # scheduled job using one module (say `portrait.segments.rfm`) does not pay for loading every other one.
     if name == "Study":
-        from .study import Study
+        from portrait.config.study import Study
 
         return Study
     raise AttributeError(f"module 'portrait' has no attribute {name!r}")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from . import skeleton
-from .errors import PortraitError
+from portrait.config import skeleton
+from portrait.errors import PortraitError
 
 DEMO = Path("data/raw/demo")
 # Bundled studies, generated deterministically: name -> (generator module, its build function).
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             folder = skeleton.write_skeleton(args.raw / args.name, args.name)
             print(f"wrote {folder / 'study.yml'}; put the raw files beside it and edit the sources.")
         elif args.command == "run":
-            from . import pipeline
+            from portrait import pipeline
 
             for name in BUNDLED:  # a bundled study is built on first use
                 if Path(args.study).resolve() == (Path("data/raw") / name).resolve():
@@ -91,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
                                   progress=not args.no_progress)
             print(f"report: {result.run_dir / 'index.html'}")
         elif args.command == "classify":
-            from . import atomic
-            from .study import Study
-            from .typing_tool import classify_wave
+            from portrait.io import atomic
+            from portrait.config.study import Study
+            from portrait.segments.typing_tool import classify_wave
 
             study = Study.load(args.study)
             segments = classify_wave(study, args.wave)

@@ -20,9 +20,9 @@ import papermill
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
-from . import atomic, catalog
-from . import parameters as typed
-from .errors import PipelineError
+from portrait.io import atomic, catalog
+from portrait.config import parameters as typed
+from portrait.errors import PipelineError
 
 STEPS = ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation", "05_personas"]
 # Sources a step needs at least one of; a study lacking them all skips the step (it runs as far as it can).
@@ -115,13 +115,13 @@ def _source_cell(executed: Path, index: int) -> tuple[int, str]:
 
 def _study_config(root: Path, study: str):
     """The study's configuration; an unreadable study.yml stops the run before any notebook, with its message."""
-    from .study import Study
+    from portrait.config.study import Study
 
     return Study.load(Path(study) if Path(study).is_absolute() else root / study).config
 
 
 def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str, str], report: bool = False) -> str:
-    from .templating import render
+    from portrait.io.templating import render
 
     return render("run_index.html.j2", study=study, run_id=run_id, executed=executed,
                   skipped=list(skipped.items()), report=report)
@@ -129,7 +129,7 @@ def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str,
 
 def _stakeholder_report(root: Path, study: str, written: bool, run_dir: Path) -> bool:
     """Copy the report step 05 just wrote into the run folder (so each run keeps its own)."""
-    from .study import Study
+    from portrait.config.study import Study
 
     if not written:
         return False

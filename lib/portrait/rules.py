@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from .errors import CodebookError
+from portrait.errors import CodebookError
 
 _KEYWORDS = {"and", "or", "not", "in", "True", "False", "isna", "notna"}
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .population import SEGMENT_NAMES_UK, make_respondents
-from .survey import ID, build_frame, write_sav
-from .transactions import build_transactions
+from portrait.coffee.population import SEGMENT_NAMES_UK, make_respondents
+from portrait.coffee.survey import ID, build_frame, write_sav
+from portrait.coffee.transactions import build_transactions
 
 DEFAULT_SEED = 20260316
 RESPONDENTS = 1_200

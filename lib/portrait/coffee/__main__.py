@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import DEFAULT_SEED, build_study, truth_dir
+from portrait.coffee import DEFAULT_SEED, build_study, truth_dir
 
 
 def main() -> None:

@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .population import (ATTITUDES, CHANNELS, CITIES, FORMATS, FREQUENCY, GENDERS, IMPROVE_THEMES, INCOME,
-                         INCOME_REFUSED, ITEM_SD, MISSING_ITEM, OCCUPATIONS, ORDER_P, ORDERS, PERSON_SD,
-                         SATISFACTION_MEAN, SEGMENTS)
+from portrait.coffee.population import ATTITUDES, CHANNELS, CITIES, FORMATS, FREQUENCY, GENDERS, IMPROVE_THEMES, INCOME, INCOME_REFUSED, ITEM_SD, MISSING_ITEM, OCCUPATIONS, ORDER_P, ORDERS, PERSON_SD, SATISFACTION_MEAN, SEGMENTS
 
 BRAND = "Зерно і Пара"
 ID = "Номер_анкети"

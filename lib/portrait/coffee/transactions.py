@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .population import CITIES, SEGMENTS, choice, draw_segments
+from portrait.coffee.population import CITIES, SEGMENTS, choice, draw_segments
 
 COLUMNS = {"customer": "Клієнт", "date": "Дата", "amount": "Сума", "store": "Заклад"}
 STORES = {

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import atomic
-from .identities import make_identities
-from .interviews import build_interviews, second_coding
-from .loyalty import build_cardholders, build_transactions
-from .population import assign_relationship, make_people
-from .survey import build_answers
+from portrait.io import atomic
+from portrait.demo.identities import make_identities
+from portrait.demo.interviews import build_interviews, second_coding
+from portrait.demo.loyalty import build_cardholders, build_transactions
+from portrait.demo.population import assign_relationship, make_people
+from portrait.demo.survey import build_answers
 
 DEFAULT_SEED = 20261125
 POOL_SIZE = 15_500

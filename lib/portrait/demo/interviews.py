@@ -9,8 +9,8 @@ import docx
 import numpy as np
 import pandas as pd
 
-from . import interview_bank as bank
-from .identities import display_phone
+from portrait.demo import interview_bank as bank
+from portrait.demo.identities import display_phone
 
 GROUPS = ["motive", "channel", "barrier", "reason_to_believe", "decisive_service", "moment", "perception"]
 FORMATS = ["txt", "md", "vtt", "docx"]

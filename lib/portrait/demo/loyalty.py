@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .identities import display_phone
+from portrait.demo.identities import display_phone
 
 CATEGORIES = ["Dresses", "Tops", "Trousers", "Outerwear", "Shoes", "Bags", "Accessories", "Kids"]
 BASE_PRICE = np.array([2400, 900, 1500, 4200, 2900, 2200, 600, 800])

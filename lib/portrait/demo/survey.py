@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import interview_bank
-from .identities import display_phone
-from .population import HOBBIES
+from portrait.demo import interview_bank
+from portrait.demo.identities import display_phone
+from portrait.demo.population import HOBBIES
 
 BRAND = "Loom & Lark"
 COMPETITORS = ["Zara", "Reserved", "Mango"]

@@ -1,0 +1,1 @@
+"""Step 01: read, validate, pseudonymise, flag quality, quarantine, reconcile."""

@@ -1,0 +1,284 @@
+"""Step 01, collect: read every source, validate, pseudonymise, flag quality, quarantine, reconcile.
+
+`collect(study, secret)` returns a `CollectResult` holding the clean tables and the bookkeeping;
+`write_outputs(study, result, parameters)` writes them to `data/processed/<study>/` atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from portrait.io import atomic, catalog, provenance
+from portrait.collect import privacy, quality, validation
+from portrait.errors import SourceFormatError
+from portrait.io.readers import ROW, read_table
+from portrait.config.study import FileSource, Study, TableSource
+from portrait.collect.transcripts import read_transcripts
+
+NO_ID_COLUMN = "respondent_id"  # the survey's id when the export has none: its row number
+
+# Respondent labels that name a role, not a person.
+GENERIC_SPEAKERS = {"respondent", "participant", "interviewee", "респондент", "учасник", "участник",
+                    "учасниця", "участница"}
+
+
+@dataclass
+class SourceResult:
+    name: str
+    table: pd.DataFrame
+    quarantine: pd.DataFrame
+    read: int
+    unit: str = "rows"
+    files: dict[str, Path] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # clear-text name words, kept in memory only for masking
+
+
+@dataclass
+class CollectResult:
+    """The clean tables of every present source, the quarantine and the reconciliation of counts."""
+
+    sources: dict[str, SourceResult]
+    quality: pd.DataFrame | None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: s.table for name, s in self.sources.items()}
+
+    @property
+    def quarantine(self) -> pd.DataFrame:
+        parts = [s.quarantine for s in self.sources.values()]
+        return pd.concat(parts, ignore_index=True) if parts else validation.empty_quarantine()
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        """Per source: read = kept + quarantined, in rows (files for transcripts)."""
+        rows = []
+        for s in self.sources.values():
+            kept = s.table["document"].nunique() if s.unit == "files" else len(s.table)
+            rows.append({"source": s.name, "unit": s.unit, "read": s.read, "kept": kept,
+                         "quarantined": len(s.quarantine)})
+        table = pd.DataFrame(rows, columns=["source", "unit", "read", "kept", "quarantined"])
+        table["reconciles"] = table["read"] == table["kept"] + table["quarantined"]
+        return table
+
+    def summary(self) -> pd.DataFrame:
+        return self.reconciliation
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], file: Path, key: str) -> None:
+    """Fail with the missing header, the study.yml key that names it, and the closest real header."""
+    present = [c for c in frame.columns if c != ROW]
+    for column in columns:
+        if column not in frame.columns:
+            close = difflib.get_close_matches(column, present, n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise SourceFormatError(
+                f"{file}: column {column!r} named in study.yml `{key}` is not in the file.{hint} "
+                "Correct the header in study.yml."
+            )
+
+
+def _read(study: Study, name: str, source: FileSource) -> tuple[pd.DataFrame, Path]:
+    path = study.raw_path(source.path)
+    frame = read_table(path, source.format, source.encoding, source.delimiter, source.sheet)
+    id_column = getattr(source, "id_column", None)
+    named = [*([id_column] if id_column else []), *source.personal, *source.open_text] + \
+        ([source.link_key] if source.link_key else [])
+    require_columns(frame, named, path, f"sources.{name}")
+    return frame, path
+
+
+def _finish(frame: pd.DataFrame, source: FileSource, secret: bytes) -> pd.DataFrame:
+    """Mask contacts and card numbers in free text, then replace personal columns by pseudonyms."""
+    frame = frame.copy()
+    for column in source.open_text:
+        frame[column] = frame[column].map(privacy.mask_text, na_action="ignore").astype("string")
+    return privacy.pseudonymise(frame, source.personal, secret, source.link_key)
+
+
+def collect_table(study: Study, name: str, secret: bytes) -> SourceResult:
+    """A table keyed by one id column (participants, card holders)."""
+    source: TableSource = getattr(study.config.sources, name)
+    raw, path = _read(study, name, source)
+    answers = [c for c in raw.columns if c != ROW]
+    rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
+                              [validation.not_blank_row(answers)])
+    kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
+    name_columns = [c for c, kind in source.personal.items() if kind == "name"]
+    words = sorted(set(raw[name_columns].stack().dropna().astype(str).str.split().explode()))
+    return SourceResult(name, _finish(kept, source, secret), bad, len(raw), files={name: path}, names=words)
+
+
+def collect_transcripts(study: Study, secret: bytes, participants: SourceResult | None) -> SourceResult:
+    """Speaker turns with names masked (the participants' names and name-like speaker labels)."""
+    source = study.config.sources.transcripts
+    folder = study.raw_path(source.path)
+    turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
+    # Respondents labelled by their own name in notes: those labels are names to mask too.
+    labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
+    names = (participants.names if participants else []) + [label for label in labels
+                                        if label.istitle() and label.casefold() not in GENERIC_SPEAKERS]
+    # Speaker labels stay (Interviewer, Respondent …) unless they are a person's name.
+    turns["speaker"] = turns["speaker"].map(lambda t: privacy.mask_text(t, names), na_action="ignore")
+    turns["text"] = turns["text"].map(lambda t: privacy.mask_text(t, names)).astype("string")
+    if participants is not None:
+        id_column = study.config.sources.participants.id_column
+        table = participants.table
+        keys = table.set_index(id_column)["person_key"] if "person_key" in table else None
+        turns["person_key"] = turns["document"].map(keys).astype("string") if keys is not None else pd.NA
+    else:  # no participants table: nobody to link, but the column every later step reads is there
+        turns["person_key"] = pd.array([pd.NA] * len(turns), dtype="string")
+    # The file has its own column; reasons stay free of machine-specific folders.
+    reasons = problems["reason"].astype("string").str.replace(f"{folder}{os.sep}", "", regex=False)
+    quarantine = pd.DataFrame({
+        "source": "transcripts", "file": problems["file"], "row": problems["row"].astype("Int64"),
+        "columns": problems["column"], "values": "", "reason": reasons,
+    }).astype({c: "string" for c in validation.QUARANTINE_COLUMNS if c != "row"})
+    return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(files), "files",
+                        {f"transcript:{p.name}": p for p in files})
+
+
+def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFrame]:
+    source = study.config.sources.survey
+    rules = source.quality
+    raw, path = _read(study, "survey", source)
+    meta = [c for c in (rules.started_column, rules.submitted_column, rules.duration_column) if c]
+    require_columns(raw, meta + rules.duplicate_on, path, "sources.survey.quality")
+    answers = [c for c in raw.columns if c != ROW]
+    if source.id_column is None:  # no id column: the row number a person sees in the file is the id
+        raw.insert(0, NO_ID_COLUMN, raw[ROW].astype("string"))
+    id_column = source.id_column or NO_ID_COLUMN
+    columns = {id_column: (True, [validation.first_occurrence()])}
+    if rules.submitted_column:
+        columns[rules.submitted_column] = (True, [validation.parses_as_datetime(None)])
+    if rules.started_column:
+        columns[rules.started_column] = (False, [validation.parses_as_datetime(None)])
+    if rules.duration_column:
+        columns[rules.duration_column] = (False, [validation.is_number(0)])
+    kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
+                                    "survey", path.name, set(source.personal))
+    table = _finish(kept, source, secret).rename(columns={id_column: "respondent_id"})
+    if "person_key" not in table:
+        # No personal link key: the pseudonymised respondent id stands in, so every survey step runs;
+        # linking to card holders and interviews is then not available (and said so).
+        table["person_key"] = table["respondent_id"].map(lambda v: privacy.pseudonym(f"respondent:{v}", "other", secret))
+    keys = privacy.key_columns(source.personal)
+    standard = {ROW, "respondent_id", "person_key", *keys.values(), *meta}
+    questions = [c for c in table.columns if c not in standard]
+    flagged = quality.flag_respondents(table, rules, questions, [keys[c] for c in rules.duplicate_on], path.name)
+    return SourceResult("survey", flagged.reset_index(drop=True), bad, len(raw), files={"survey": path}), \
+        quality.flag_counts(flagged)
+
+
+OPTIONAL_TRANSACTION_COLUMNS = ["receipt", "quantity", "store", "city", "channel", "category", "discount",
+                                "new_collection"]
+
+
+def collect_transactions(study: Study, secret: bytes) -> SourceResult:
+    """Line items (or purchases) with the customer pseudonymised; roles the export lacks are empty columns."""
+    source = study.config.sources.transactions
+    roles = {k: v for k, v in source.columns.model_dump().items() if v}
+    raw, path = _read(study, "transactions", source)
+    require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
+    checks = {roles["customer"]: (True, []),
+              roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
+              roles["amount"]: (True, [validation.is_number()])}
+    checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
+    checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
+    if "quantity" in roles:
+        checks[roles["quantity"]] = (True, [validation.is_number()])
+    kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
+    personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
+    table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)
+    customer_key = privacy.key_columns(personal)[roles["customer"]]
+    table = table.rename(columns={customer_key: "card_key", **{v: k for k, v in roles.items() if k != "customer"}})
+    table["date"] = pd.to_datetime(table["date"], format=source.date_format)
+    table["amount"] = pd.to_numeric(table["amount"]).astype("float64")
+    if "receipt" not in roles:  # a purchase is one customer at one moment
+        table["receipt"] = table["card_key"].astype(str) + "@" + table["date"].astype(str)
+    for flag in ("discount", "new_collection"):
+        table[flag] = (table[flag].str.strip().str.lower().map(validation.FLAG_VALUES).astype("boolean")
+                       if flag in roles else pd.array([pd.NA] * len(table), dtype="boolean"))
+    for column in ("store", "city", "channel", "category"):
+        table[column] = table[column].astype("string") if column in roles else pd.array([pd.NA] * len(table),
+                                                                                          dtype="string")
+    table["quantity"] = (pd.to_numeric(table["quantity"]).astype("float64") if "quantity" in roles
+                         else pd.Series(float("nan"), index=table.index))
+    table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
+    keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
+            "online", ROW]
+    return SourceResult("transactions", table[[c for c in keep if c in table]].reset_index(drop=True), bad,
+                        len(raw), files={"transactions": path})
+
+
+def collect(study: Study, secret: bytes) -> CollectResult:
+    """Run step 01 on every source the study declares; sources it lacks are simply absent."""
+    sources = study.config.sources
+    results: dict[str, SourceResult] = {}
+    survey_quality = None
+    if sources.participants:
+        results["participants"] = collect_table(study, "participants", secret)
+    if sources.transcripts:
+        results["transcripts"] = collect_transcripts(study, secret, results.get("participants"))
+    if sources.survey:
+        results["survey"], survey_quality = collect_survey(study, secret)
+    if sources.cardholders:
+        results["cardholders"] = collect_table(study, "cardholders", secret)
+    if sources.transactions:
+        results["transactions"] = collect_transactions(study, secret)
+    return CollectResult(results, survey_quality)
+
+
+OUTPUT_NAMES = {"participants": "participants", "transcripts": "turns", "survey": "respondents",
+                "cardholders": "cardholders", "transactions": "transactions"}
+
+
+def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict:
+    """Write every table, the quarantine, reconciliation, quality counts and the manifest."""
+    tables = {OUTPUT_NAMES[name]: s.table for name, s in result.sources.items()}
+    tables["quarantine"] = result.quarantine
+    tables["reconciliation"] = result.reconciliation
+    if result.quality is not None:
+        tables["quality_flags"] = result.quality
+    outputs = {}
+    for name, frame in tables.items():
+        path = study.write(name, frame)
+        outputs[name] = {"rows": len(frame), "sha256": provenance.file_sha256(path)}
+    inputs = {k: v for s in result.sources.values() for k, v in s.files.items()}
+    record = provenance.manifest("01_collect", study.folder, inputs, outputs, parameters)
+    atomic.write_json(record, study.path(catalog.MANIFEST))
+    return record
+
+
+def link_summary(result: CollectResult, study: Study | None = None) -> pd.DataFrame | str:
+    """How many records of each source share a `person_key` with another source (the pseudonymous link).
+
+    A source that declares no `link_key` cannot be linked (a survey's key is then its pseudonymised
+    respondent id): it is left out and named, and with fewer than two linkable sources the answer says so."""
+    unlinkable = [name for name, s in result.sources.items() if "person_key" in s.table.columns
+                  and study is not None and not getattr(getattr(study.config.sources, name, None), "link_key", True)]
+    # Transcripts inherit their key from the participants table, so they would only repeat it.
+    keys = {name: set(s.table["person_key"].dropna()) for name, s in result.sources.items()
+            if "person_key" in s.table.columns and name != "transcripts" and name not in unlinkable}
+    if len(keys) < 2:
+        why = f"; {', '.join(unlinkable)} declare(s) no `link_key`" if unlinkable else ""
+        return f"linking not available: fewer than two sources carry a personal link key{why}"
+    rows = []
+    for name, own in keys.items():
+        for other, theirs in keys.items():
+            if other != name:
+                linked = len(own & theirs)
+                rows.append({"source": name, "linked_to": other, "people": len(own), "linked": linked,
+                             "linked_%": round(100 * linked / max(len(own), 1), 1)})
+    return pd.DataFrame(rows, columns=["source", "linked_to", "people", "linked", "linked_%"])
+
+
+def outputs_table(manifest: dict) -> pd.DataFrame:
+    """The tables a step wrote, with their row counts, from its manifest."""
+    return pd.DataFrame([{"table": name, "rows": out["rows"]} for name, out in sorted(manifest["outputs"].items())])

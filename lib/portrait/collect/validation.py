@@ -1,0 +1,99 @@
+"""Row-level schema validation (pandera): invalid rows leave the table for the quarantine, with reasons.
+
+Every quarantine entry names the source, the file, the row a person sees in the raw file, the
+column(s), the offending value(s) (masked when the column holds personal data) and the reason.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from portrait.io.readers import ROW
+
+QUARANTINE_COLUMNS = ["source", "file", "row", "columns", "values", "reason"]
+WHOLE_ROW = "(whole row)"
+
+
+def empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "string") for c in QUARANTINE_COLUMNS})
+
+
+def parses_as_datetime(fmt: str | None) -> pa.Check:
+    def check(series: pd.Series) -> pd.Series:
+        parsed = pd.to_datetime(series, format=fmt or "mixed", errors="coerce")
+        return parsed.notna() | series.isna()
+    return pa.Check(check, error=f"not a date/time{f' in the format {fmt}' if fmt else ''}")
+
+
+def is_number(minimum: float | None = None) -> pa.Check:
+    def check(series: pd.Series) -> pd.Series:
+        number = pd.to_numeric(series, errors="coerce")
+        ok = number.notna() if minimum is None else number.ge(minimum)
+        return ok.fillna(False) | series.isna()
+    return pa.Check(check, error="not a number" if minimum is None else f"not a number >= {minimum:g}")
+
+
+def is_flag() -> pa.Check:
+    return pa.Check(lambda s: s.str.strip().str.lower().isin(FLAG_VALUES) | s.isna(), error="not a 0/1 flag")
+
+
+def first_occurrence() -> pa.Check:
+    return pa.Check(lambda s: ~s.duplicated(keep="first") | s.isna(), error="repeats an id already used above")
+
+
+FLAG_VALUES = {"0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
+
+
+def not_blank_row(columns: list[str]) -> pa.Check:
+    return pa.Check(lambda df: df[columns].notna().any(axis=1), error="blank row: no answer at all")
+
+
+def schema(columns: dict[str, tuple[bool, list[pa.Check]]], whole_row: list[pa.Check] = ()) -> pa.DataFrameSchema:
+    """A string-typed schema: `columns` maps header -> (required, checks)."""
+    return pa.DataFrameSchema(
+        {name: pa.Column("string", checks=checks, nullable=not needed) for name, (needed, checks) in columns.items()},
+        checks=list(whole_row),
+        strict=False,
+    )
+
+
+def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,
+             personal: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split `frame` into (valid rows, quarantine entries): one quarantine entry per rejected row."""
+    try:
+        rules.validate(frame, lazy=True)
+        return frame, empty_quarantine()
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+    cases = cases[cases["index"].notna()].copy()
+    cases["index"] = cases["index"].astype(int)
+    whole_row = cases["schema_context"].eq("DataFrameSchema")
+    cases["column"] = cases["column"].astype("string").mask(whole_row, WHOLE_ROW).fillna(WHOLE_ROW)
+    # A blank row fails every required column too; its one reason is that it is blank.
+    blank = set(cases.loc[whole_row, "index"])
+    cases = cases[~cases["index"].isin(blank) | whole_row]
+    cases["reason"] = cases.apply(_reason, axis=1)
+    cases["value"] = [
+        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else str(v))
+        for col, v in zip(cases["column"], cases["failure_case"])
+    ]
+    grouped = cases.sort_values(["index", "column"]).groupby("index", sort=True)
+    bad = pd.DataFrame({
+        "source": source,
+        "file": file,
+        "row": pd.array(frame.loc[list(grouped.groups), ROW].to_numpy(), dtype="Int64"),
+        "columns": grouped["column"].agg("; ".join).to_numpy(),
+        "values": grouped["value"].agg(lambda v: "; ".join(x for x in v if x)).to_numpy(),
+        "reason": grouped.apply(lambda g: "; ".join(f"{c}: {r}" if c != WHOLE_ROW else r
+                                                    for c, r in zip(g["column"], g["reason"]))).to_numpy(),
+    }).astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row"})
+    return frame.drop(index=list(grouped.groups)), bad
+
+
+def _reason(case: pd.Series) -> str:
+    check = str(case["check"])
+    if check == "not_nullable":
+        return "required value is missing"
+    return check

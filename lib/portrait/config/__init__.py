@@ -1,0 +1,1 @@
+"""Study configuration: study.yml, roles, typed step parameters, the YAML loader, the skeleton."""

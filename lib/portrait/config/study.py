@@ -1,0 +1,266 @@
+"""The study folder: `study.yml` validated on load, and I/O to `data/processed/<study>/`.
+
+A study is `data/raw/<name>/` holding `study.yml`, the raw files and the codebooks. Its outputs go
+to `data/processed/<name>/` (the sibling `processed` folder of `raw`). Nothing else is read or written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from portrait.io import atomic, catalog
+from portrait.config import yamlconfig
+from portrait.errors import StudyConfigError
+from portrait.config.roles import Roles
+
+PersonalKind = Literal["email", "phone", "name", "card", "other"]
+Language = Literal["en", "uk", "ru"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GridCheck(_Strict):
+    """A battery of items answered on one scale: checked for straight-lining and range."""
+
+    name: str
+    columns: str = Field(description="regular expression matched against the column headers")
+    min: float
+    max: float
+    straightline_min_items: int = 5
+
+
+class SurveyQuality(_Strict):
+    started_column: str | None = None
+    submitted_column: str | None = None
+    duration_column: str | None = None
+    speeder_ratio: float = Field(0.33, gt=0, lt=1, description="speeder if duration < ratio x median")
+    duplicate_on: list[str] = Field(default_factory=list)
+    grids: list[GridCheck] = Field(default_factory=list)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    incomplete_share: float = Field(
+        0.3, gt=0, le=1, description="break-off: incomplete if the trailing blank answers exceed this share"
+    )
+
+
+class FileSource(_Strict):
+    """A tabular raw file (CSV, Excel or SPSS)."""
+
+    path: str
+    format: Literal["csv", "excel", "spss"] = "csv"
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    link_key: str | None = Field(None, description="personal column that links one person across sources")
+    personal: dict[str, PersonalKind] = Field(default_factory=dict)
+    open_text: list[str] = Field(default_factory=list, description="free-text columns to mask")
+
+    @field_validator("delimiter")
+    @classmethod
+    def _known_delimiter(cls, value: str) -> str:
+        if value not in {"auto", ",", ";", "\t", "|"}:
+            raise ValueError("must be auto, ',', ';', a tab or '|'")
+        return value
+
+
+class TableSource(FileSource):
+    """A table with one row per person or item, keyed by an id column (participants, card holders)."""
+
+    id_column: str
+
+
+class SurveySource(FileSource):
+    id_column: str | None = Field(None, description="one per submission; without it the row number is the id")
+    quality: SurveyQuality = Field(default_factory=SurveyQuality)
+
+
+class TransactionColumns(_Strict):
+    """Headers of the transactions export, by the role each column plays. Customer, date and amount
+    are required; a role left out is absent, and the features that need it are skipped with the reason."""
+
+    customer: str = Field(description="card number or customer id (always pseudonymised)")
+    date: str
+    amount: str = Field(description="money paid for the line (or the purchase)")
+    receipt: str | None = Field(None, description="receipt id; without it a purchase is one customer at one time")
+    quantity: str | None = None
+    store: str | None = None
+    city: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    discount: str | None = Field(None, description="flag: bought on discount (yes/no, 1/0, true/false)")
+    new_collection: str | None = Field(None, description="flag: an item of the newest range")
+
+
+class TransactionSource(FileSource):
+    columns: TransactionColumns
+    date_format: str = "%Y-%m-%d %H:%M"
+    online_channel: str = Field("online", description="the `channel` value that means an online purchase")
+
+
+class TranscriptSource(_Strict):
+    path: str = Field(description="folder of transcripts")
+    encoding: str = "auto"
+    interviewer_labels: list[str] = Field(
+        default_factory=lambda: ["Interviewer", "Moderator", "I", "Q", "Інтерв'юер", "Інтерв’юер", "Интервьюер"]
+    )
+
+
+class Sources(_Strict):
+    survey: SurveySource | None = None
+    transcripts: TranscriptSource | None = None
+    participants: TableSource | None = None
+    cardholders: TableSource | None = None
+    transactions: TransactionSource | None = None
+
+
+class Codebooks(_Strict):
+    """Codebook files inside the study folder."""
+
+    survey: str | None = Field(None, description="survey codebook (questions, labels, scales, derived)")
+    open_ended: str | None = Field(None, description="code frame for open-ended answers")
+    interviews: str | None = Field(None, description="qualitative codebook for the interviews (YAML or .qdc)")
+    interview_segments: str | None = Field(None, description="segments coded by another coder (CSV or .qdpx)")
+    schemes: str | None = Field(None, description="rule-based segment schemes (step 04)")
+    messages: str | None = Field(None, description="message library: messages and reasons to believe per code (step 05)")
+
+
+class Privacy(_Strict):
+    secret_env: str = "PORTRAIT_SECRET"
+    secret_file: str | None = Field(None, description="file holding the key; must lie outside the repository")
+    allow_demo_secret: bool = False
+
+
+class StudyConfig(_Strict):
+    name: str
+    brand: str | None = Field(None, description="the brand the portraits are for (none: a market study)")
+    languages: list[Language] = Field(min_length=1)
+    report_language: Language = "en"
+    privacy: Privacy = Field(default_factory=Privacy)
+    sources: Sources
+    codebooks: Codebooks = Field(default_factory=Codebooks)
+    roles: Roles = Field(default_factory=Roles)
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    path = (folder / relative).resolve()
+    if folder.resolve() != path and folder.resolve() not in path.parents:
+        raise StudyConfigError(f"path `{relative}` leaves the study folder {folder}; keep raw files inside it.")
+    return path
+
+
+def resolve_study_dir(study: str | os.PathLike) -> Path:
+    """Find a study folder given relative to the working directory or to any parent of it.
+
+    Notebooks run with the notebook folder as working directory (nbval) or the repository root
+    (papermill); both find `data/raw/demo` this way.
+    """
+    path = Path(study)
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    for parent in Path.cwd().resolve().parents:
+        if (parent / path).exists():
+            return (parent / path).resolve()
+    raise StudyConfigError(f"study folder `{study}` not found from {Path.cwd()}; run `portrait demo` or check the path.")
+
+
+def load_config(study_dir: Path) -> StudyConfig:
+    file = study_dir / "study.yml"
+    if not file.exists():
+        raise StudyConfigError(f"{file}: no study.yml. Create one with `portrait new-study NAME`.")
+    config = yamlconfig.load(file, StudyConfig, StudyConfigError, "study.yml")
+    _check_files(study_dir, config, file)
+    from portrait.config.parameters import validate
+
+    for step, values in config.parameters.items():
+        validate(step, values, str(file))
+    return config
+
+
+def _check_files(study_dir: Path, config: StudyConfig, file: Path) -> None:
+    for name in Sources.model_fields:
+        source = getattr(config.sources, name)
+        if source is None:
+            continue
+        path = _inside(study_dir, source.path)
+        if not path.exists():
+            raise StudyConfigError(
+                f"{file}: `sources.{name}.path` points at {source.path!r}, which does not exist in {study_dir}. "
+                "Correct the path or remove the source."
+            )
+    for name, relative in config.codebooks.model_dump().items():
+        if relative and not _inside(study_dir, relative).exists():
+            raise StudyConfigError(
+                f"{file}: `codebooks.{name}` points at {relative!r}, which does not exist in {study_dir}. "
+                "Correct the path or remove the key."
+            )
+    if config.privacy.secret_file:
+        secret = Path(config.privacy.secret_file).expanduser().resolve()
+        repo = study_dir.resolve().parents[2]
+        if repo in secret.parents:
+            raise StudyConfigError(
+                f"{file}: `privacy.secret_file` lies inside the repository ({secret}); keep the key outside it."
+            )
+
+
+class Study:
+    """A loaded study: its folder, validated configuration and processed-output folder."""
+
+    def __init__(self, folder: Path, config: StudyConfig, processed: Path):
+        self.folder = folder
+        self.config = config
+        self.processed = processed
+
+    @classmethod
+    def load(cls, study: str | os.PathLike, processed: str | os.PathLike | None = None) -> "Study":
+        folder = resolve_study_dir(study)
+        config = load_config(folder)
+        out = Path(processed) if processed else folder.parent.parent / "processed" / folder.name
+        return cls(folder, config, out)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def raw_path(self, relative: str) -> Path:
+        return _inside(self.folder, relative)
+
+    def table_path(self, table: str | catalog.Table) -> Path:
+        return self.processed / catalog.table(table).file
+
+    def path(self, output: str | catalog.File) -> Path:
+        """Where a non-table output of the catalog (a manifest, a workbook, the report) lives."""
+        if isinstance(output, str):
+            if output not in catalog.FILES:
+                raise StudyConfigError(f"no output `{output}` in the catalog (lib/portrait/catalog.py); outputs: "
+                                       f"{', '.join(catalog.FILES)}.")
+            output = catalog.FILES[output]
+        return self.processed / output.file
+
+    def has(self, table: str | catalog.Table) -> bool:
+        """Whether an earlier step has written the table."""
+        return self.table_path(table).exists()
+
+    def read(self, table: str | catalog.Table) -> pd.DataFrame:
+        entry = catalog.table(table)
+        path = self.table_path(entry)
+        if not path.exists():
+            raise StudyConfigError(f"{path}: table `{entry.name}` has not been written yet; run step "
+                                   f"{entry.step}, which makes it.")
+        return pd.read_parquet(path)
+
+    def write(self, table: str | catalog.Table, frame: pd.DataFrame) -> Path:
+        """Check the frame against the catalog's schema, then write it atomically."""
+        entry = catalog.table(table)
+        entry.check(frame)
+        return atomic.write_parquet(frame, self.table_path(entry))
+
+    def __repr__(self) -> str:
+        present = [n for n in Sources.model_fields if getattr(self.config.sources, n) is not None]
+        return f"Study({self.name!r}, brand={self.config.brand!r}, sources={present})"

@@ -1,0 +1,46 @@
+"""Provenance manifest: which inputs (by hash), parameters and code produced the processed tables."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from pathlib import Path
+
+from portrait import __version__
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit(folder: Path) -> str | None:
+    """The repository's commit, with '+dirty' when the work tree has changes; None outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+def manifest(step: str, study_dir: Path, inputs: dict[str, Path], outputs: dict[str, dict],
+             parameters: dict) -> dict:
+    """A JSON-ready record of one step's run (no timestamps, so equal runs give equal manifests)."""
+    return {
+        "step": step,
+        "study": study_dir.name,
+        "portrait_version": __version__,
+        "python": platform.python_version(),
+        "git_commit": git_commit(study_dir),
+        "parameters": parameters,
+        "inputs": {name: {"path": str(path.relative_to(study_dir)), "bytes": path.stat().st_size,
+                          "sha256": file_sha256(path)} for name, path in sorted(inputs.items())},
+        "outputs": outputs,
+    }

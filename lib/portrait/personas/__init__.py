@@ -1,0 +1,1 @@
+"""Step 05: persona cards, journey maps, the message library."""

@@ -1,0 +1,1 @@
+"""Step 02: the survey codebook, reliability, weighting, funnel, banner tables, open answers."""
