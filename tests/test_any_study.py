@@ -4,6 +4,7 @@ analysis the study has no role for says why, the report has no section for an ab
 of the demo, and a parameter set in study.yml takes effect."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from conftest import ROOT
 TEN_LINE_CODEBOOK = """\
 questions:
   - {id: gender, column: Gender, type: single, labels: {1: Female, 2: Male}, topic: demographics}
-  - {id: region, column: Region, type: single, labels: {1: North, 2: South, 3: East}, topic: geography}
+  - {id: region, column: Region, type: single, labels: {1: North, 2: South, 3: East}}
   - {id: age, column: Age, type: numeric, range: [18, 90], topic: demographics}
   - {id: agree, pattern: "^Agree - (.+)$", type: likert, range: [1, 5], topic: psychographics}
 scales:
@@ -120,6 +121,9 @@ def test_the_report_has_no_section_for_an_absent_role_and_no_demo_word(skeleton_
                    "<h4>Motives</h4>", "Purchase purpose", "Net Promoter Score", "Traditionalist or experimenter"]:
         assert absent not in report, absent
     assert "No journey map" in report and "What this study does not have" in report
+    # Roles give card sections where the codebook has no topic: region is geography by its role alone.
+    toc = re.findall(r"<h4>([^<]+)</h4>", report)
+    assert "Geography" in toc and "Psychographics" in toc
     for path in [result.run_dir / "report.html", *sorted((processed / "personas").glob("*"))]:
         text = path.read_text(encoding="utf-8")
         for word in DEMO_WORDS:

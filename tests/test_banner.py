@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from portrait.survey.banner import crosstab, means_table, multi_table, nps, to_excel, top_box
+from portrait.survey.banner import crosstab, means_table, multi_table, nps, to_excel, to_html_page, top_box
 
 
 def hand_table():
@@ -83,6 +83,8 @@ def test_html_escapes_and_excel_keeps_formulas_as_text(tmp_path):
     table = crosstab(row, {"g": pd.Series(["A", "B"] * 15)}, title="Open answers")
     page = table.to_html()
     assert "<script>" not in page and "&lt;script&gt;" in page
+    whole = to_html_page([table], "<img src=x onerror=alert(1)> tables")
+    assert "<img" not in whole and "&lt;img src=x onerror=alert(1)&gt; tables" in whole and "&lt;script&gt;" in whole
     path = to_excel([table], tmp_path / "tables.xlsx")
     sheet = openpyxl.load_workbook(path)["T1"]
     labels = [sheet.cell(r, 1).value for r in range(5, 8)]

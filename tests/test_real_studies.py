@@ -126,6 +126,8 @@ def test_cdnow_transactions_log_runs_as_a_real_study(cdnow):
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
     assert "of customers" in report and "of respondents" not in report and "USD" in report
     assert "Loyalty-card segments (RFM)" in report
+    # Journey: the stages card data fills, with the loyalty KPI; no funnel KPI without a funnel role.
+    assert "card holders who came back" in report and "heard of the brand" not in report
     for absent in ["Brand relationship", "<h4>Funnel</h4>", "Net Promoter Score", "(weighted)", "Purchase purpose"]:
         assert absent not in report, absent
     no_demo_words(processed, result)

@@ -112,6 +112,12 @@ class Roles(_Strict):
         named.update({f"geography.{k}": v for k, v in self.geography.model_dump().items()})
         return {k: v for k, v in named.items() if v}
 
+    def topics(self) -> dict[str, str]:
+        """The persona card section each role's variable informs (used where the codebook gives no topic)."""
+        sections = {"demographics": "demographics", "geography": "geography", "purpose": "purpose",
+                    "channel": "channels", "recommendation": "brand", "satisfaction": "brand", "funnel": "brand"}
+        return {variable: sections[role.split(".")[0]] for role, variable in self.survey_variables().items()}
+
     def banner_default(self) -> list[str]:
         """The demographic and geographic roles, in their declared order."""
         return [v for v in [*self.demographics.model_dump().values(), *self.geography.model_dump().values()] if v]

@@ -55,7 +55,11 @@ class PersonaSources:
             skipped.append("no motives, barriers or quotes from interviews: the study has no coded transcripts")
         if not self.library.messages:
             skipped.append("no key messages: the study names no message library (`codebooks.messages`)")
+        considered = funnel and bool(roles.funnel.considered)
+        kpis = [s for s, present in [("awareness", funnel), ("consideration", considered), ("purchase", funnel),
+                                     ("use", recommendation), ("loyalty", cards)] if present]
         return {"unit": self.unit, "weighted": bool(self.choice.get("weighted", False)), "topics": topics,
+                "kpis": kpis,
                 "cards": cards, "interviews": interviews, "funnel": funnel, "recommendation": recommendation,
                 "messages": bool(self.library.messages), "stages": stages, "skipped": skipped,
                 "weak": bool(self.choice.get("weak", False)), "silhouette": self.choice.get("silhouette"),

@@ -56,7 +56,8 @@ def validate(personas: list[dict]) -> None:
 # What a study without a context (an older caller) is assumed to have: every section.
 FULL_CONTEXT = {"unit": "respondents", "weighted": True, "topics": None, "cards": True, "interviews": True,
                 "funnel": True, "recommendation": True, "messages": True,
-                "stages": ["awareness", "consideration", "purchase", "use", "loyalty"], "skipped": [], "weak": False,
+                "stages": ["awareness", "consideration", "purchase", "use", "loyalty"],
+                "kpis": ["awareness", "consideration", "purchase", "use", "loyalty"], "skipped": [], "weak": False,
                 "silhouette": None, "weak_threshold": None, "currency": None, "rfm": []}
 
 

@@ -129,7 +129,8 @@ class ProfileVariables:
 
 
 def profile_variables(table: pd.DataFrame, book=None, extra_labels: dict[str, str] | None = None,
-                      assigned=None, extra_topics: dict[str, str] | None = None) -> ProfileVariables:
+                      assigned=None, extra_topics: dict[str, str] | None = None,
+                      role_topics: dict[str, str] | None = None) -> ProfileVariables:
     """The variables a segment is profiled on: every labelled single-choice question of the survey
     codebook (as its labels), numeric questions, multi-select options (share choosing), scales and
     derived variables; the schemes' values (unclassified left out); and `extra_labels` — columns
@@ -166,6 +167,11 @@ def profile_variables(table: pd.DataFrame, book=None, extra_labels: dict[str, st
             labels[column] = label
     declared = book.topics() if book else {}
     topics = {v: declared[v.split("__", 1)[0]] for v in data if v.split("__", 1)[0] in declared}
+    # A role gives a section to its variable (or a multi-select's options) where the codebook gives none.
+    for variable, topic in (role_topics or {}).items():
+        for v in data:
+            if v not in topics and (v == variable or v.startswith(f"{variable}__")):
+                topics[v] = topic
     if assigned is not None:
         topics.update({f"scheme__{s.id}": s.topic for s in assigned.schemes if s.topic})
     topics.update({v: t for v, t in (extra_topics or {}).items() if v in data})

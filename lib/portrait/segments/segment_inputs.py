@@ -49,6 +49,11 @@ class SegmentationData:
     roles: SurveyRoles | None = None  # the survey's roles, checked, with derived defaults (respondents only)
 
     @property
+    def role_topics(self) -> dict[str, str]:
+        """Persona card sections from the study's roles (respondents only)."""
+        return self.roles.roles.topics() if self.roles else {}
+
+    @property
     def weighted(self) -> bool:
         """Whether the unit carries survey weights other than 1."""
         return self.unit == "respondents" and not self.weights.eq(1.0).all()

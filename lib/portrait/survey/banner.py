@@ -9,7 +9,6 @@ headline NPS and top-box measures) live in `portrait.stats`.
 
 from __future__ import annotations
 
-import html
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from portrait.io.templating import render
 from portrait.io import atomic
 from portrait import stats
 from portrait.stats import nps, top_box  # headline measures; still importable from here
@@ -66,15 +66,15 @@ class BannerTable:
     def summary(self) -> pd.DataFrame:
         return self.to_frame()
 
+    def view(self) -> dict:
+        """What the HTML template lays out: title, kind, columns (banner, column, letter) and rows of cells."""
+        frame = self.to_frame()
+        return {"title": self.title, "kind": self.kind, "alpha": self.alpha, "columns": list(frame.columns),
+                "rows": [(str(i), [str(v) for v in row]) for i, row in zip(frame.index, frame.to_numpy())]}
+
     def to_html(self) -> str:
         """Self-contained HTML table; every label is escaped (answers can contain markup)."""
-        frame = self.to_frame()
-        head = "".join(f"<th>{html.escape(b)}<br>{html.escape(c)}{f' ({l})' if l else ''}</th>"
-                       for b, c, l in frame.columns)
-        body = "".join(f"<tr><th>{html.escape(str(i))}</th>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
-                       + "</tr>" for i, row in zip(frame.index, frame.to_numpy()))
-        return (f"<table class='banner'><caption>{html.escape(self.title)} ({html.escape(self.kind)}; letters: "
-                f"higher than that column at p &lt; {self.alpha})</caption><tr><th></th>{head}</tr>{body}</table>")
+        return render("survey_tables.html.j2", tables=[self.view()], page=False, title=self.title)
 
 
 def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str) -> pd.DataFrame:
@@ -207,12 +207,7 @@ def _text(cell, value: str):
 
 def to_html_page(tables: list[BannerTable], title: str) -> str:
     """One offline HTML page holding every table (no scripts, no external requests)."""
-    style = ("body{font-family:sans-serif;margin:2em}table.banner{border-collapse:collapse;margin:1.5em 0}"
-             "table.banner td,table.banner th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-             "caption{text-align:left;font-weight:bold;padding:4px 0}")
-    body = "".join(t.to_html() for t in tables)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>\n")
+    return render("survey_tables.html.j2", tables=[t.view() for t in tables], page=True, title=title)
 
 
 def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
