@@ -111,13 +111,13 @@ def test_every_skipped_analysis_says_why(skeleton_run):
     assert "no RFM: the study has no loyalty-card transactions" in segmentation
     assert "no scheme applies" in segmentation
     personas = notebook_text(result.run_dir / "05_personas.ipynb")
-    assert "no NPS: the study declares no `recommendation` role" in personas
+    assert "No NPS: the study declares no `recommendation` role." in personas
 
 
 def test_the_report_has_no_section_for_an_absent_role_and_no_demo_word(skeleton_run):
     _, processed, result, _ = skeleton_run
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
-    for absent in ["Brand relationship", "<h4>Funnel</h4>", "Loyalty-card behaviour", "card holders", "(weighted)",
+    for absent in ["Brand relationship", "<h4>Funnel</h4>", "<h4>Behaviour</h4>", "card holders", "(weighted)",
                    "<h4>Motives</h4>", "Purchase purpose", "Net Promoter Score", "Traditionalist or experimenter"]:
         assert absent not in report, absent
     assert "No journey map" in report and "What this study does not have" in report

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portrait import Study
-from portrait.collect import collect
+from portrait.collect import collect, privacy
 from portrait.errors import SourceFormatError
 
 SECRET = b"unit-test-secret"
@@ -149,3 +149,23 @@ def test_misnamed_column_gets_a_suggestion(study_dir):
     yml.write_text(yml.read_text().replace("open_text: [Comment]", "open_text: [Coment]"))
     with pytest.raises(SourceFormatError, match=r"survey.csv: column 'Coment'.*Did you mean 'Comment'"):
         collect.collect(Study.load(study_dir), SECRET)
+
+
+def test_a_survey_can_link_through_its_own_respondent_id(study_dir):
+    text = (study_dir / "study.yml").read_text()
+    (study_dir / "study.yml").write_text(text.replace("    id_column: ID\n    link_key: Phone\n",
+                                                      "    id_column: ID\n    link_key: ID\n", 1))
+    survey = collect.collect(Study.load(study_dir), SECRET).tables["survey"]
+    expected = {privacy.pseudonym(v, "other", SECRET) for v in ("1", "2")}
+    assert set(survey["person_key"]) == expected  # the same id in a CRM export gives the same person_key
+    assert set(survey["respondent_id"]) == expected and not survey["respondent_id"].isin(["1", "2"]).any()
+
+
+def test_a_link_key_that_is_not_declared_personal_is_refused(study_dir):
+    from portrait.errors import StudyConfigError
+
+    text = (study_dir / "study.yml").read_text()
+    (study_dir / "study.yml").write_text(text.replace("    link_key: Phone\n    personal: {Email: email, Phone: phone}",
+                                                      "    link_key: Phone\n    personal: {Email: email}", 1))
+    with pytest.raises(StudyConfigError, match=r"link_key 'Phone' is not listed under `personal`; add it there"):
+        Study.load(study_dir)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from portrait import pipeline
 from portrait.coffee import build_study
@@ -56,6 +57,10 @@ def notebook_text(path: Path) -> str:
 
 def run_study(root: Path, name: str, build) -> tuple[Path, pipeline.RunResult, list[str]]:
     folder = build(root / "data" / "raw" / name)
+    # One parameter set in study.yml, as a scheduled run would: it must take effect.
+    config = yaml.safe_load((folder / "study.yml").read_text(encoding="utf-8"))
+    config["parameters"] = {"05_personas": {"n_primary": 2}}
+    (folder / "study.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     messages = []
     result = pipeline.run(str(folder), ROOT, None, {}, reports=root / "reports", progress=False,
                           say=messages.append)
@@ -75,6 +80,16 @@ def bfi(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cdnow(tmp_path_factory):
     return run_study(tmp_path_factory.mktemp("cdnow"), "cdnow", real_data.build_cdnow)
+
+
+def shaped_by_the_study(processed: Path, result: pipeline.RunResult, lacks: str) -> None:
+    """The study.yml parameter took effect (two primary personas), the report lists what the study lacks,
+    and no word of the demo appears in the report or the cards."""
+    cards = json.loads((processed / "personas.json").read_text())["personas"]
+    assert sum(c["primary"] for c in cards) == 2 and len(cards) >= 3
+    report = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert lacks in report
+    no_demo_words(processed, result)
 
 
 def no_demo_words(processed: Path, result: pipeline.RunResult) -> None:
@@ -98,7 +113,7 @@ def test_coffee_study_runs_every_step_it_has_data_for(coffee):
     assert '<html lang="uk">' in report and "UAH" in report  # the study's language and currency
     assert "Воронка" not in report and "Funnel" not in report  # no funnel role: no funnel section
     assert "Сегменти за карткою лояльності (RFM)" in report  # transactions: the RFM table
-    no_demo_words(processed, result)
+    shaped_by_the_study(processed, result, "Немає воронки бренду: дослідження не оголошує роль `funnel`.")
 
 
 def test_bfi_personality_survey_runs_as_a_real_study(bfi):
@@ -111,9 +126,9 @@ def test_bfi_personality_survey_runs_as_a_real_study(bfi):
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
     toc = table_of_contents(report)
     assert "Psychographics" in "\n".join(toc) and "Demographics" in "\n".join(toc)
-    for absent in ["Brand relationship", "Loyalty-card behaviour", "card holders", "Net Promoter Score", "(weighted)"]:
+    for absent in ["Brand relationship", "<h4>Behaviour</h4>", "card holders", "Net Promoter Score", "(weighted)"]:
         assert absent not in report, absent
-    no_demo_words(processed, result)
+    shaped_by_the_study(processed, result, "No NPS: the study declares no `recommendation` role.")
 
 
 def test_cdnow_transactions_log_runs_as_a_real_study(cdnow):
@@ -130,4 +145,4 @@ def test_cdnow_transactions_log_runs_as_a_real_study(cdnow):
     assert "card holders who came back" in report and "heard of the brand" not in report
     for absent in ["Brand relationship", "<h4>Funnel</h4>", "Net Promoter Score", "(weighted)", "Purchase purpose"]:
         assert absent not in report, absent
-    no_demo_words(processed, result)
+    shaped_by_the_study(processed, result, "No brand funnel: the study has no survey.")

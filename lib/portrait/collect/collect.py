@@ -164,6 +164,11 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
                                     "survey", path.name, set(source.personal))
     table = _finish(kept, source, secret).rename(columns={id_column: "respondent_id"})
+    if source.link_key and source.link_key == source.id_column:
+        # Linked through the respondent id itself (a panel whose ids are the customer ids): the id is
+        # pseudonymised like any link key, and the same id in another source gives the same person_key.
+        table["respondent_id"] = table["respondent_id"].map(lambda v: privacy.pseudonym(v, "other", secret))
+        table["person_key"] = table["respondent_id"]
     if "person_key" not in table:
         # No personal link key: the pseudonymised respondent id stands in, so every survey step runs;
         # linking to card holders and interviews is then not available (and said so).

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from portrait.io import atomic, catalog
 from portrait.config import yamlconfig
@@ -67,6 +67,15 @@ class FileSource(_Strict):
         if value not in {"auto", ",", ";", "\t", "|"}:
             raise ValueError("must be auto, ',', ';', a tab or '|'")
         return value
+
+    @model_validator(mode="after")
+    def _link_key_is_personal(self):
+        # A link key is personal data by definition: it must be pseudonymised like the other contacts
+        # (a survey may instead link through its own respondent id, see SurveySource).
+        if self.link_key and self.link_key not in self.personal and self.link_key != getattr(self, "id_column", None):
+            raise ValueError(f"link_key {self.link_key!r} is not listed under `personal`; add it there with its kind "
+                             "(email | phone | name | card | other) so it is pseudonymised before linking")
+        return self
 
 
 class TableSource(FileSource):

@@ -43,18 +43,17 @@ class PersonaSources:
         stages = [s for s, present in [("awareness", funnel or interviews), ("consideration", funnel or interviews),
                                        ("purchase", funnel or interviews or cards),
                                        ("use", recommendation or interviews), ("loyalty", cards or interviews)] if present]
-        skipped = []
+        skipped = []  # keys of report_labels.yml: the report says them in its language
         if not funnel:
-            skipped.append("no brand funnel: the study declares no `funnel` role" if self.unit == "respondents"
-                           else "no brand funnel: the study has no survey")
+            skipped.append("skip_funnel_role" if self.unit == "respondents" else "skip_funnel_survey")
         if not recommendation:
-            skipped.append("no NPS: the study declares no `recommendation` role")
+            skipped.append("skip_nps")
         if not cards:
-            skipped.append("no loyalty-card behaviour: the study has no transactions linked to the segmented people")
+            skipped.append("skip_cards")
         if not interviews:
-            skipped.append("no motives, barriers or quotes from interviews: the study has no coded transcripts")
+            skipped.append("skip_interviews")
         if not self.library.messages:
-            skipped.append("no key messages: the study names no message library (`codebooks.messages`)")
+            skipped.append("skip_messages")
         considered = funnel and bool(roles.funnel.considered)
         kpis = [s for s, present in [("awareness", funnel), ("consideration", considered), ("purchase", funnel),
                                      ("use", recommendation), ("loyalty", cards)] if present]
