@@ -45,3 +45,16 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     path = atomic.write_text("x", tmp_path / "report.html")
     # Not the 0600 of a temporary file: what any new file gets under the current umask.
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~atomic._UMASK
+
+
+def test_csv_for_spreadsheets_neutralises_formulas(tmp_path):
+    import pandas as pd
+
+    from portrait.io.atomic import write_csv
+
+    frame = pd.DataFrame({"id": ["=1+1", "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx", "plain"], "n": [-1, 2, 3, 4, 5, 6]})
+    text = write_csv(frame, tmp_path / "out.csv").read_text()
+    back = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert back["id"].tolist()[:4] == ["'=1+1", "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3"]
+    assert back["id"].tolist()[5] == "plain" and back["n"].tolist()[0] == -1  # numbers untouched
+    assert "\n=" not in text and ",=" not in text

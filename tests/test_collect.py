@@ -169,3 +169,59 @@ def test_a_link_key_that_is_not_declared_personal_is_refused(study_dir):
                                                       "    link_key: Phone\n    personal: {Email: email}", 1))
     with pytest.raises(StudyConfigError, match=r"link_key 'Phone' is not listed under `personal`; add it there"):
         Study.load(study_dir)
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 13, first cases)
+
+def test_a_transcript_linking_outside_the_study_is_not_read(study_dir, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Interviewer: hi\nRespondent: SECRET-OUTSIDE-TEXT lives here\n")
+    (study_dir / "interviews" / "INT-98.txt").symlink_to(outside)
+    result = collect.collect(Study.load(study_dir), SECRET)
+    turns = result.tables["transcripts"]
+    assert not turns["text"].str.contains("SECRET-OUTSIDE-TEXT").any()
+    bad = result.quarantine[result.quarantine["file"] == "INT-98.txt"]
+    assert bad["reason"].str.contains("links to a place outside the study folder").all() and len(bad) == 1
+    assert "transcript:INT-98.txt" not in result.sources["transcripts"].files  # not hashed into the manifest
+    assert result.reconciliation["reconciles"].all()
+
+
+def test_a_column_nobody_declared_personal_holding_contacts_is_refused(study_dir):
+    survey = (study_dir / "survey.csv").read_text(encoding="cp1251").splitlines()
+    survey[0] += ";Backup contact"
+    survey[1:] = [f"{line};x{i}@example.org" for i, line in enumerate(survey[1:], start=1)]
+    (study_dir / "survey.csv").write_text("\n".join(survey) + "\n", encoding="cp1251")
+    with pytest.raises(SourceFormatError, match=r"(?s)survey.csv: personal data in column\(s\) not declared personal.*"
+                                                r"'Backup contact': 5 of 5 values are email addresses — add "
+                                                r"`Backup contact: email` under `sources.survey.personal`"):
+        collect.collect(Study.load(study_dir), SECRET)
+
+
+def test_a_quarantined_value_shows_no_contact_whatever_its_column(study_dir):
+    text = (study_dir / "survey.csv").read_text(encoding="cp1251")
+    shifted = "4;eve@example.com;+380 67 999 88 77;eve2@example.com;;1;1;\n"  # fields shifted left by a broken export
+    (study_dir / "survey.csv").write_text(text + shifted, encoding="cp1251")
+    quarantine = collect.collect(Study.load(study_dir), SECRET).quarantine
+    values = " ".join(quarantine["values"].dropna())
+    assert "eve@example.com" not in values and "999 88 77" not in values and "[email]" in values
+
+
+def test_obfuscated_e_mails_and_ibans_are_masked_in_free_text():
+    for text in ["ivan dot petrenko at gmail dot com", "ivan[at]gmail.com", "ivan (at) mail (dot) ua",
+                 "Ivan.Petrenko AT ukr DOT net"]:
+        assert privacy.mask_text(f"write to {text} please") == "write to [email] please", text
+    assert privacy.mask_text("IBAN UA213223130000026007233566001") == "IBAN [iban]"
+    assert privacy.mask_text("I will be at home at 5, see you at the shop.") == "I will be at home at 5, see you at the shop."
+
+
+def test_an_error_never_echoes_a_long_value(tmp_path):
+    from portrait.config import yamlconfig
+    from portrait.errors import StudyConfigError
+
+    folder = tmp_path / "data" / "raw" / "big"
+    folder.mkdir(parents=True)
+    (folder / "study.yml").write_text("name: big\nlanguages: [" + "x" * 5000 + "]\nsources: {}\n")
+    with pytest.raises(StudyConfigError) as error:
+        Study.load(folder)
+    assert len(str(error.value)) < 600 and "characters)" in str(error.value)
+    assert yamlconfig.MAX_BYTES >= 1_000_000

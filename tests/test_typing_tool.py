@@ -70,9 +70,17 @@ def test_classify_command_scores_a_new_wave(tmp_path, demo_study, demo_segments,
     result = pd.read_csv(study.processed / "wave2_segments.csv")
     assert len(result) == 40 and "@" not in result.to_csv()  # ids and segments only
     assert set(result["segment"].astype(str)) <= {"1", "2", "3", "4", "5", "6", "unclassified"}
+    assert not result["segment"].astype(str).str.contains(r"\.0").any()  # 3, not 3.0
     # The same people, classified from their raw answers, land in the segments the study gave them.
     coded = demo_study.read("survey_coded")
     known = pd.Series(labels.to_numpy(), index=coded.loc[labels.index, "respondent_id"].to_numpy())
     both = result[result["respondent_id"].isin(known.index)]
     agree = (both["segment"].astype(str).to_numpy() == known[both["respondent_id"]].astype(str).to_numpy()).mean()
     assert len(both) >= 25 and agree >= 0.85
+    # Ids that a spreadsheet would run as formulas are written as text.
+    hostile = wave.head(3).copy()
+    hostile["Response ID"] = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1)"]
+    hostile.to_csv(tmp_path / "wave3.csv", index=False)
+    assert cli.main(["classify", str(tmp_path / "wave3.csv"), "--study", str(folder)]) == 0
+    ids = (study.processed / "wave3_segments.csv").read_text().splitlines()[1:]
+    assert all(line.startswith(("'=", "'+", "'@", "\"'=")) for line in ids), ids

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             study = Study.load(args.study)
             segments = classify_wave(study, args.wave)
             out = args.out or study.processed / f"{args.wave.stem}_segments.csv"
-            atomic.write_text(segments.to_csv(index=False), out)
+            atomic.write_csv(segments, out)
             counts = segments["segment"].value_counts().to_dict()
             print(f"classified {len(segments)} respondents {counts}; wrote {out}")
     except PortraitError as exc:

@@ -18,7 +18,7 @@ from portrait.collect import privacy, quality, validation
 from portrait.errors import SourceFormatError
 from portrait.io.readers import ROW, read_table
 from portrait.config.study import FileSource, Study, TableSource
-from portrait.collect.transcripts import read_transcripts
+from portrait.collect.transcripts import is_inside, read_transcripts
 
 NO_ID_COLUMN = "respondent_id"  # the survey's id when the export has none: its row number
 
@@ -90,7 +90,38 @@ def _read(study: Study, name: str, source: FileSource) -> tuple[pd.DataFrame, Pa
     named = [*([id_column] if id_column else []), *source.personal, *source.open_text] + \
         ([source.link_key] if source.link_key else [])
     require_columns(frame, named, path, f"sources.{name}")
-    return frame, path
+    return undeclared_contacts(frame, source, path, name), path
+
+
+# A column nobody declared personal is refused when at least CONTACT_COLUMN_MIN of its values and this share
+# of them (or CONTACT_COLUMN_CELLS values) are contacts; below that the stray cells (a shifted row, a contact
+# typed into the wrong box) are masked.
+CONTACT_COLUMN_MIN, CONTACT_COLUMN_SHARE, CONTACT_COLUMN_CELLS = 3, 0.2, 20
+
+
+def undeclared_contacts(frame: pd.DataFrame, source: FileSource, path: Path, name: str) -> pd.DataFrame:
+    """Stop when a column nobody declared personal holds contacts (a backup e-mail, a card on file):
+    it would reach data/processed in clear. The message names the column and how to declare it. Stray
+    contact cells in other columns are masked (`[email]`, `[phone]` …) before anything else reads them."""
+    columns = getattr(source, "columns", None)  # transactions: the customer column is always pseudonymised
+    skip = {*source.personal, *source.open_text, ROW, getattr(source, "id_column", None),
+            *([columns.customer] if columns is not None else [])}
+    found = privacy.undeclared_contacts(frame, skip)
+    stray = {c: v for c, v in found.items() if v[1] < CONTACT_COLUMN_CELLS
+             and (v[1] < CONTACT_COLUMN_MIN or v[1] < CONTACT_COLUMN_SHARE * v[2])}
+    found = {c: v for c, v in found.items() if c not in stray}
+    if found:
+        lines = [f"column {column!r}: {hits} of {total} values are {kind} {'numbers' if kind != 'email' else 'addresses'}"
+                 f" — add `{column}: {'other' if kind == 'iban' else kind}` under `sources.{name}.personal`"
+                 for column, (kind, hits, total) in found.items()]
+        raise SourceFormatError(f"{path}: personal data in column(s) not declared personal (they would be written "
+                                f"in clear):\n  - " + "\n  - ".join(lines) +
+                                "\nDeclare them (they are then pseudonymised) or delete the columns from the export.")
+    if stray:
+        frame = frame.copy()
+        for column in stray:
+            frame[column] = frame[column].map(privacy.mask_cell, na_action="ignore").astype(frame[column].dtype)
+    return frame
 
 
 def _finish(frame: pd.DataFrame, source: FileSource, secret: bytes) -> pd.DataFrame:
@@ -118,8 +149,10 @@ def collect_transcripts(study: Study, secret: bytes, participants: SourceResult 
     """Speaker turns with names masked (the participants' names and name-like speaker labels)."""
     source = study.config.sources.transcripts
     folder = study.raw_path(source.path)
-    turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding)
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
+    turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding, confine_to=study.folder)
+    # Counted (and hashed into the manifest) only when inside the study folder: a link out is never read.
+    listed = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".md", ".vtt", ".srt", ".docx"})
+    files = [p for p in listed if is_inside(p, study.folder)]
     # Respondents labelled by their own name in notes: those labels are names to mask too.
     labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
     names = (participants.names if participants else []) + [label for label in labels
@@ -140,7 +173,7 @@ def collect_transcripts(study: Study, secret: bytes, participants: SourceResult 
         "source": "transcripts", "file": problems["file"], "row": problems["row"].astype("Int64"),
         "columns": problems["column"], "values": "", "reason": reasons,
     }).astype({c: "string" for c in validation.QUARANTINE_COLUMNS if c != "row"})
-    return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(files), "files",
+    return SourceResult("transcripts", turns.reset_index(drop=True), quarantine, len(listed), "files",
                         {f"transcript:{p.name}": p for p in files})
 
 

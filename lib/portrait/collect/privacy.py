@@ -24,8 +24,19 @@ DEMO_SECRET = "portrait-demo-secret-not-for-real-data"
 _NON_DIGIT = re.compile(r"\D+")
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Phone-like runs: optional +, then 9-15 digits possibly split by spaces, dots, dashes, brackets.
-PHONE_PATTERN = re.compile(r"(?<![\w])\+?\d(?:[\s().-]*\d){8,14}(?![\w])")
+PHONE_PATTERN = re.compile(r"(?<![\w:])\+?\d(?:[\s().-]*\d){8,14}(?![\w:])")  # not a date-time
 CARD_PATTERN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# E-mails written to dodge filters: "ivan dot petrenko at gmail dot com", "ivan[at]gmail.com", "ivan (at) mail (dot) ua".
+_DOT = r"(?:\s*[\[({]\s*dot\s*[\])}]\s*|\s+dot\s+|\.)"
+_AT = r"(?:\s*[\[({]\s*at\s*[\])}]\s*|\s+at\s+|\s*@\s*)"
+OBFUSCATED_EMAIL_PATTERN = re.compile(
+    rf"(?<![\w@])[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}"
+    r"(?:com|net|org|info|biz|io|eu|ua|ru|pl|de|uk|co|me|online|gov|edu)(?![\w])", re.IGNORECASE)
+IBAN_PATTERN = re.compile(r"[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}")
+# A whole cell that is a contact, for the scan of columns nobody declared personal.
+CELL_PATTERNS = {"email": re.compile(rf"(?:{EMAIL_PATTERN.pattern}|{OBFUSCATED_EMAIL_PATTERN.pattern})", re.IGNORECASE),
+                 "phone": re.compile(r"\+?\d(?:[\s().-]*\d){8,14}"), "card": re.compile(r"(?:\d[ -]?){12,18}\d"),
+                 "iban": IBAN_PATTERN}
 
 
 def load_secret(secret_env: str, secret_file: str | None, allow_demo_secret: bool) -> bytes:
@@ -111,8 +122,38 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     if not isinstance(text, str) or not text:
         return text
     masked = EMAIL_PATTERN.sub("[email]", text)
+    masked = OBFUSCATED_EMAIL_PATTERN.sub("[email]", masked)
+    masked = IBAN_PATTERN.sub("[iban]", masked)
     masked = CARD_PATTERN.sub(lambda m: "[card]" if len(_NON_DIGIT.sub("", m.group())) >= 13 else m.group(), masked)
     masked = PHONE_PATTERN.sub("[phone]", masked)
     for name in sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True):
         masked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[name]", masked, flags=re.IGNORECASE)
     return masked
+
+
+def undeclared_contacts(frame: pd.DataFrame, skip: set[str]) -> dict[str, tuple[str, int, int]]:
+    """Columns outside `skip` (declared personal, free text, ids) whose cells are whole e-mails, phones,
+    card numbers or IBANs: column -> (kind, cells that are contacts, non-blank cells)."""
+    found = {}
+    for column in frame.columns:
+        if column in skip or str(column).startswith("_"):
+            continue
+        values = frame[column].dropna().astype(str).str.strip()
+        values = values[values.ne("")]
+        if values.empty:
+            continue
+        for kind, pattern in CELL_PATTERNS.items():
+            hits = int(values.str.fullmatch(pattern).sum())
+            if hits:
+                found[column] = (kind, hits, len(values))
+                break
+    return found
+
+
+def mask_cell(value: object) -> object:
+    """A cell that is a whole contact becomes its kind (`[email]`, `[phone]`, `[card]`, `[iban]`)."""
+    text = str(value).strip()
+    for kind, pattern in CELL_PATTERNS.items():
+        if pattern.fullmatch(text):
+            return f"[{kind}]"
+    return value

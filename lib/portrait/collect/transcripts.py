@@ -200,17 +200,29 @@ def read_transcript(path: Path, interviewer_labels: list[str], encoding: str = "
     return frame[TURN_COLUMNS].astype(_TURN_TYPES)
 
 
-def read_transcripts(folder: Path, interviewer_labels: list[str],
-                     encoding: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, every link resolved, lies inside `folder`."""
+    resolved, root = Path(path).resolve(), Path(folder).resolve()
+    return resolved == root or root in resolved.parents
+
+
+def read_transcripts(folder: Path, interviewer_labels: list[str], encoding: str = "auto",
+                     confine_to: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every transcript in `folder` (by name, not recursive; other files ignored) -> (turns, problems).
 
     A file refused with SourceFormatError is not fatal: it becomes a row of `problems` (PROBLEM_COLUMNS:
     file name, line number or NA, column "transcript", value NA, reason = the error message) and
-    contributes no turns.
+    contributes no turns. With `confine_to` (the study folder), a file that resolves outside it (a
+    symbolic link to somewhere else) is refused unread, the same way.
     """
     frames, problems = [], []
     for path in sorted(Path(folder).iterdir(), key=lambda p: p.name):
         if not path.is_file() or path.suffix.lower() not in EXTENSIONS:
+            continue
+        if confine_to is not None and not is_inside(path, confine_to):
+            problems.append({"file": path.name, "row": None, "column": "transcript", "value": None,
+                             "reason": "the file links to a place outside the study folder and was not read; "
+                                       "copy the transcript itself into the folder"})
             continue
         try:
             frames.append(read_transcript(path, interviewer_labels, encoding))

@@ -75,8 +75,10 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
     blank = set(cases.loc[whole_row, "index"])
     cases = cases[~cases["index"].isin(blank) | whole_row]
     cases["reason"] = cases.apply(_reason, axis=1)
+    # Whatever the column, a quarantined value shows no contact in clear (a row shifted by missing
+    # fields puts an e-mail under `Start time`) and never more than MAX_SHOWN characters.
     cases["value"] = [
-        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else str(v))
+        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else shown(str(v)))
         for col, v in zip(cases["column"], cases["failure_case"])
     ]
     grouped = cases.sort_values(["index", "column"]).groupby("index", sort=True)
@@ -90,6 +92,17 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
                                                     for c, r in zip(g["column"], g["reason"]))).to_numpy(),
     }).astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row"})
     return frame.drop(index=list(grouped.groups)), bad
+
+
+MAX_SHOWN = 200
+
+
+def shown(value: str) -> str:
+    """A value as the quarantine may show it: contacts masked, cut to MAX_SHOWN characters."""
+    from portrait.collect.privacy import mask_text
+
+    masked = mask_text(value)
+    return masked if len(masked) <= MAX_SHOWN else masked[:MAX_SHOWN] + "…"
 
 
 def _reason(case: pd.Series) -> str:

@@ -93,8 +93,13 @@ def describe(path: Path, model: type[BaseModel], exc: ValidationError, raw: Any,
         elif e["type"] == "missing":
             problems.append(f"`{where}`: required key is missing; add it (README describes every {what} key).")
         else:
-            problems.append(f"`{where}`: {e['msg']} (got {e.get('input')!r}).")
+            problems.append(f"`{where}`: {e['msg']} (got {_short(repr(e.get('input')))}).")
     return f"{path}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """A value as an error may echo it: never more than `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 def place(loc: tuple, raw: Any) -> str:

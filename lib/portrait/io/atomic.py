@@ -54,3 +54,22 @@ def write_bytes(data: bytes, target: str | os.PathLike) -> Path:
 
 def write_json(obj: Any, target: str | os.PathLike) -> Path:
     return write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", target)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame):
+    """Text cells a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(1)`) get a leading
+    apostrophe, so they open as text; numbers are left as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or pd.api.types.is_object_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v, na_action="ignore")
+    return out
+
+
+def write_csv(frame, path: str | Path) -> Path:
+    """A CSV for people's spreadsheets: formula-like cells neutralised, written atomically."""
+    return write_text(neutralise_formulas(frame).to_csv(index=False), path)

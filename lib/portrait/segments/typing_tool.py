@@ -95,16 +95,18 @@ def classify_wave(study, wave: Path) -> pd.DataFrame:
     """Segments for a new survey wave (same export format as the study's survey): id, segment,
     probability; a respondent who skipped one of the tool's items is `unclassified`."""
     from portrait.survey import codebook
-    from portrait.io.readers import read_table
+    from portrait.io.readers import ROW, read_table
 
     tool = TypingTool.load(study.processed / TOOL_FILE)
     source = study.config.sources.survey
     raw = read_table(Path(wave), "csv" if Path(wave).suffix.lower() != ".xlsx" else "excel")
-    if source.id_column not in raw.columns:
+    id_column = source.id_column or ROW  # a survey without ids: the row number in the wave's file
+    if id_column not in raw.columns:
         raise PortraitError(f"{wave}: no column {source.id_column!r} (the survey's id column).")
     book = codebook.subset(codebook.load_codebook(study.raw_path(study.config.codebooks.survey)), tool.items_)
     coded = codebook.apply(book, raw)
     predicted = tool.predict(coded.data)
-    out = pd.DataFrame({"respondent_id": raw[source.id_column]}).join(predicted)
-    out["segment"] = out["segment"].astype("string").fillna("unclassified")
+    out = pd.DataFrame({"respondent_id": raw[id_column].astype("string")}).join(predicted)
+    segment = pd.to_numeric(out["segment"], errors="coerce").astype("Int64")  # 3, not 3.0
+    out["segment"] = segment.astype("string").fillna("unclassified")
     return out
