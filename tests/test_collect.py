@@ -225,3 +225,20 @@ def test_an_error_never_echoes_a_long_value(tmp_path):
         Study.load(folder)
     assert len(str(error.value)) < 600 and "characters)" in str(error.value)
     assert yamlconfig.MAX_BYTES >= 1_000_000
+
+
+def test_a_source_whose_every_row_is_quarantined_is_an_error(study_dir):
+    lines = (study_dir / "tx.csv").read_text().splitlines()
+    header, rows = lines[0], [line.rsplit(";", 3) for line in lines[1:]]
+    comma = [f"{left};{amount.replace('.', ',') if '.' in amount else amount + ',00'};{d};{n}"
+             for left, amount, d, n in rows]  # decimal commas, as a European accounting export writes them
+    (study_dir / "tx.csv").write_text("\n".join([header, *comma]) + "\n")
+    with pytest.raises(SourceFormatError, match=r"source `transactions` \(tx.csv\): all 5 rows were quarantined — "
+                                                r".*Amount.*decimal comma"):
+        collect.collect(Study.load(study_dir), SECRET)
+
+
+def test_a_header_only_source_is_an_error(study_dir):
+    (study_dir / "cards.csv").write_text("Card;Phone;City\n")
+    with pytest.raises(SourceFormatError, match=r"source `cardholders` \(cards.csv\): nothing to read"):
+        collect.collect(Study.load(study_dir), SECRET)

@@ -270,7 +270,28 @@ def collect(study: Study, secret: bytes) -> CollectResult:
         results["cardholders"] = collect_table(study, "cardholders", secret)
     if sources.transactions:
         results["transactions"] = collect_transactions(study, secret)
+    for result in results.values():
+        refuse_an_empty_source(result)
     return CollectResult(results, survey_quality)
+
+
+def refuse_an_empty_source(result: SourceResult) -> None:
+    """A source with nothing read, or with every row quarantined, is an error, not a quiet success: the
+    message names the source, its file and the commonest reasons (a decimal comma, a date format …)."""
+    kept = result.table["document"].nunique() if result.unit == "files" else len(result.table)
+    if kept:
+        return
+    files = ", ".join(p.name for p in result.files.values()) or "its folder"
+    if result.read == 0:
+        raise SourceFormatError(f"source `{result.name}` ({files}): nothing to read (no {result.unit}). Check the "
+                                "file (a header only?) or the path in study.yml.")
+    reasons = result.quarantine["reason"].value_counts().head(3)
+    listing = "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
+    example = result.quarantine["values"].dropna()
+    sample = f" First value refused: {example.iloc[0]!r}." if len(example) and example.iloc[0] else ""
+    raise SourceFormatError(f"source `{result.name}` ({files}): all {result.read} {result.unit} were quarantined — "
+                            f"{listing}.{sample} Fix the export or study.yml (date_format, delimiter, encoding, "
+                            "a decimal comma) and run again; the quarantine table lists every row.")
 
 
 OUTPUT_NAMES = {"participants": "participants", "transcripts": "turns", "survey": "respondents",
