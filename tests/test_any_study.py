@@ -89,6 +89,7 @@ def test_a_skeleton_study_runs_every_step_it_has_data_for(skeleton_run):
     _, processed, result, messages = skeleton_run
     assert result.executed == ["01_collect", "02_survey_coding", "04_segmentation", "05_personas"]
     assert any("03_interview_coding: the study has no transcripts — skipped" in m for m in messages)
+    assert "    survey: read 420 rows · kept 420 · quarantined 0" in messages  # step 01's count on the console
     coded = pd.read_parquet(processed / "survey_coded.parquet")
     assert len(coded) == 420 and (coded["weight"] == 1.0).all()
     # No id column: the row number a person sees in the file; no link key: the pseudonymised id links.

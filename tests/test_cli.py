@@ -47,7 +47,7 @@ def test_run_exits_non_zero_and_names_the_failing_cell(tmp_path, monkeypatch, ca
     code = cli.main(["run", "--study", "data/raw/mine", "--steps", "01", "--no-progress"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "01_collect.ipynb failed in cell 2 (`1 / 0`)" in err and "ZeroDivisionError" in err
+    assert "01_collect.ipynb failed in cell 2, line 1 (`1 / 0`)" in err and "ZeroDivisionError" in err
     assert not (tmp_path / "reports" / "mine" / "latest").exists()
 
 

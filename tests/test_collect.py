@@ -98,7 +98,7 @@ def test_quarantine_points_back_to_file_row_and_reason(study_dir):
     tx = quarantine[quarantine["source"] == "transactions"].set_index("row")
     assert tx.loc[4, "values"] == "2026-02-31 12:00"
     assert tx.loc[5, "reason"] == "Card number: required value is missing"
-    assert tx.loc[6, "reason"] == "Amount: not a number"
+    assert tx.loc[6, "reason"] == "Amount: not a finite number"
     assert quarantine.loc[quarantine["source"] == "transcripts", "file"].tolist() == ["INT-02.txt"]
 
 
@@ -234,8 +234,23 @@ def test_a_source_whose_every_row_is_quarantined_is_an_error(study_dir):
              for left, amount, d, n in rows]  # decimal commas, as a European accounting export writes them
     (study_dir / "tx.csv").write_text("\n".join([header, *comma]) + "\n")
     with pytest.raises(SourceFormatError, match=r"source `transactions` \(tx.csv\): all 5 rows were quarantined — "
-                                                r".*Amount.*decimal comma"):
+                                                r".*set `decimal: \",\"` under `sources.transactions`"):
         collect.collect(Study.load(study_dir), SECRET)
+    # Declared, the decimal comma is read.
+    config = (study_dir / "study.yml").read_text().replace("    personal: {Card number: card}\n",
+                                                            "    personal: {Card number: card}\n    decimal: \",\"\n", 1)
+    (study_dir / "study.yml").write_text(config)
+    tx = collect.collect(Study.load(study_dir), SECRET).tables["transactions"]
+    assert tx["amount"].tolist() == [900.5, 2000.0]
+
+
+def test_infinite_amounts_are_quarantined(study_dir):
+    text = (study_dir / "tx.csv").read_text().replace(";900.50;", ";1e400;")
+    (study_dir / "tx.csv").write_text(text)
+    result = collect.collect(Study.load(study_dir), SECRET)
+    bad = result.quarantine[(result.quarantine["source"] == "transactions") & (result.quarantine["values"] == "1e400")]
+    assert len(bad) == 1 and bad["reason"].str.contains("Amount: not a finite number").all()
+    assert result.tables["transactions"]["amount"].tolist() == [2000.0]
 
 
 def test_a_header_only_source_is_an_error(study_dir):

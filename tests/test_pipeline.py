@@ -88,3 +88,37 @@ def test_step_selection_by_prefix():
     assert pipeline.select_steps(["02", "01"]) == ["01_collect", "02_survey_coding"]
     with pytest.raises(PipelineError, match="unknown step '09'"):
         pipeline.select_steps(["09"])
+
+
+def test_a_failure_names_the_line_that_failed_not_the_first_of_the_cell(root):
+    notebook(root / "notebooks" / "01_collect.ipynb", "import math\nvalue = 2\nmath.log(-value)\nprint('never')")
+    with pytest.raises(PipelineError, match=r"failed in cell 3, line 3 \(`math.log\(-value\)`\): ValueError"):
+        pipeline.run("data/raw/demo", root, run_id="bad", progress=False, say=lambda m: None)
+
+
+def test_a_second_run_of_the_same_study_is_refused_while_one_is_under_way(root):
+    import os
+
+    lock = root / "reports" / "demo" / ".run.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text(f"{os.getppid()} 2026-12-01T06:00:00+00:00\n")  # a live process holds it
+    with pytest.raises(PipelineError, match=r"another run of this study is under way \(process \d+, started "
+                                            r"2026-12-01T06:00:00\+00:00\)"):
+        pipeline.run("data/raw/demo", root, run_id="r", progress=False, say=lambda m: None)
+    lock.write_text("999999999 2026-12-01T06:00:00+00:00\n")  # left by a run that is gone
+    messages = []
+    pipeline.run("data/raw/demo", root, run_id="r2", progress=False, say=messages.append)
+    assert any("taking it over" in m for m in messages) and not lock.exists()
+
+
+def test_latest_moves_only_to_a_complete_run(root):
+    pipeline.run("data/raw/demo", root, run_id="full", progress=False, say=lambda m: None)
+    notebook(root / "notebooks" / "04_segmentation.ipynb", "print('segments')", parameters="study = 'x'\nseed = 7")
+    (root / "data" / "raw" / "demo" / "study.yml").write_text(
+        "name: demo\nlanguages: [en]\nsources: {transactions: {path: tx.csv, columns: {customer: c, date: d, "
+        "amount: a}}}\n")
+    (root / "data" / "raw" / "demo" / "tx.csv").write_text("c,d,a\n")
+    messages = []
+    pipeline.run("data/raw/demo", root, ["04"], run_id="partial", progress=False, say=messages.append)
+    assert (root / "reports" / "demo" / "latest").resolve().name == "full"  # 01 did not run in "partial"
+    assert any("stays at the last complete run" in m for m in messages)

@@ -30,7 +30,7 @@ def test_split_reconciles_and_explains():
     assert "When: not a date/time in the format %Y-%m-%d" in by_row.loc[4, "reason"]
     assert by_row.loc[4, "values"] == "2026-02-31"
     assert "ID: repeats an id already used above" in by_row.loc[5, "reason"]
-    assert "Amount: not a number" in by_row.loc[5, "reason"]
+    assert "Amount: not a finite number" in by_row.loc[5, "reason"]
     assert "blank row" in by_row.loc[6, "reason"]
     assert set(bad["file"]) == {"s.csv"} and set(bad["source"]) == {"survey"}
 

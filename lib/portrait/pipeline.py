@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -113,6 +114,79 @@ def _source_cell(executed: Path, index: int) -> tuple[int, str]:
     return number, (lines[0].strip() if lines else "")
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ARROW = re.compile(r"^-*>\s*(\d+)\s?(.*)$")
+
+
+def _failing_line(exc: PapermillExecutionError) -> tuple[int, str] | None:
+    """The line of the cell that failed (IPython marks it `----> 3 …` in the first frame of the traceback)."""
+    for entry in exc.traceback or []:
+        for line in ANSI.sub("", entry).splitlines():
+            match = ARROW.match(line.strip())
+            if match:
+                return int(match.group(1)), match.group(2).strip()
+    return None
+
+
+def _quarantine_summary(root: Path, study: str) -> list[str]:
+    """Per source: read, kept, quarantined and the commonest reason — what step 01 says on the console."""
+    from portrait.config.study import Study
+
+    s = Study.load(Path(study) if Path(study).is_absolute() else root / study)
+    if not s.has("reconciliation"):
+        return []
+    reasons = s.read("quarantine") if s.has("quarantine") else None
+    lines = []
+    for row in s.read("reconciliation").itertuples():
+        top = ""
+        if reasons is not None and row.quarantined:
+            common = reasons.loc[reasons["source"] == row.source, "reason"].value_counts()
+            top = f" (most often: {common.index[0][:120]})" if len(common) else ""
+        lines.append(f"    {row.source}: read {row.read:,} {row.unit} · kept {row.kept:,} · quarantined "
+                     f"{row.quarantined:,}{top}")
+    return lines
+
+
+class _StudyLock:
+    """One run of a study at a time: a second run is refused with who holds the lock and since when; a lock
+    left by a run that is gone (its process no longer exists) is taken over."""
+
+    def __init__(self, folder: Path, say):
+        self.path, self.say = folder / ".run.lock", say
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = self.path.read_text(encoding="utf-8", errors="replace").split()
+                pid = int(holder[0]) if holder and holder[0].isdigit() else None
+                if pid and _alive(pid):
+                    raise PipelineError(f"another run of this study is under way (process {pid}, started "
+                                        f"{' '.join(holder[1:2])}); wait for it, or remove {self.path} if it is gone.")
+                self.say(f"a run that is gone left {self.path}; taking it over")
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{os.getpid()} {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
+            return self
+        raise PipelineError(f"could not take the lock {self.path}; remove it if no run is under way.")
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _study_config(root: Path, study: str):
     """The study's configuration; an unreadable study.yml stops the run before any notebook, with its message."""
     from portrait.config.study import Study
@@ -164,7 +238,23 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     _unknown_parameters(given_parameters, present)
     merged = {s: step_parameters(s, root / "notebooks" / f"{s}.ipynb", study, config.parameters.get(s, {}),
                                  given_parameters) for s in present}
-    run_dir.mkdir(parents=True, exist_ok=True)
+    # The steps this study can run at all: a run that did them all is complete, and only then is `latest` moved.
+    runnable = [s for s in STEPS if (root / "notebooks" / f"{s}.ipynb").exists()
+                and (not NEEDS.get(s) or set(NEEDS[s]) & sources)]
+    with _StudyLock(study_reports, say):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        result = _run_steps(root, study, selected, present, lacking, merged, run_dir, kernel, progress, say)
+        report = _stakeholder_report(root, study, "05_personas" in result.executed, run_dir)
+        atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report),
+                          run_dir / "index.html")
+        if set(runnable) <= set(result.executed):
+            _point_latest(study_reports, run_dir)
+        else:
+            say(f"a partial run ({', '.join(result.executed)}): {study_reports / 'latest'} stays at the last complete run")
+    return result
+
+
+def _run_steps(root, study, selected, present, lacking, merged, run_dir, kernel, progress, say) -> RunResult:
     result = RunResult(run_dir)
     for number, step in enumerate(selected, start=1):
         if step not in present:
@@ -183,14 +273,16 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
                                        report_mode=False)
         except PapermillExecutionError as exc:
             cell, first_line = _source_cell(output, exc.cell_index)
+            failing = _failing_line(exc)
+            where = f"cell {cell}, line {failing[0]} (`{failing[1]}`)" if failing else f"cell {cell} (`{first_line}`)"
             raise PipelineError(
-                f"{step}.ipynb failed in cell {cell} (`{first_line}`): {exc.ename}: {exc.evalue}\n"
+                f"{step}.ipynb failed in {where}: {exc.ename}: {exc.evalue}\n"
                 f"The executed notebook up to the failure is kept at {output}."
             ) from None
         export_html(output, run_dir / f"{step}.html")
         result.seconds[step] = time.perf_counter() - started
         result.executed.append(step)
-    report = _stakeholder_report(root, study, "05_personas" in result.executed, run_dir)
-    atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report), run_dir / "index.html")
-    _point_latest(study_reports, run_dir)
+        if step == "01_collect":
+            for line in _quarantine_summary(root, study):
+                say(line)
     return result

@@ -226,18 +226,18 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
     checks = {roles["customer"]: (True, []),
               roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
-              roles["amount"]: (True, [validation.is_number()])}
+              roles["amount"]: (True, [validation.is_number(decimal=source.decimal)])}
     checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
     checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
     if "quantity" in roles:
-        checks[roles["quantity"]] = (True, [validation.is_number()])
+        checks[roles["quantity"]] = (True, [validation.is_number(decimal=source.decimal)])
     kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
     personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
     table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)
     customer_key = privacy.key_columns(personal)[roles["customer"]]
     table = table.rename(columns={customer_key: "card_key", **{v: k for k, v in roles.items() if k != "customer"}})
     table["date"] = pd.to_datetime(table["date"], format=source.date_format)
-    table["amount"] = pd.to_numeric(table["amount"]).astype("float64")
+    table["amount"] = validation.to_number(table["amount"], source.decimal).astype("float64")
     if "receipt" not in roles:  # a purchase is one customer at one moment
         table["receipt"] = table["card_key"].astype(str) + "@" + table["date"].astype(str)
     for flag in ("discount", "new_collection"):
@@ -246,7 +246,7 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     for column in ("store", "city", "channel", "category"):
         table[column] = table[column].astype("string") if column in roles else pd.array([pd.NA] * len(table),
                                                                                           dtype="string")
-    table["quantity"] = (pd.to_numeric(table["quantity"]).astype("float64") if "quantity" in roles
+    table["quantity"] = (validation.to_number(table["quantity"], source.decimal).astype("float64") if "quantity" in roles
                          else pd.Series(float("nan"), index=table.index))
     table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
     keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
@@ -289,6 +289,8 @@ def refuse_an_empty_source(result: SourceResult) -> None:
     listing = "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
     example = result.quarantine["values"].dropna()
     sample = f" First value refused: {example.iloc[0]!r}." if len(example) and example.iloc[0] else ""
+    if example.str.contains(r"(?<![\d.,])\d+,\d{1,2}(?![\d.,])", regex=True).mean() > 0.5:
+        sample += f" The numbers are written with a decimal comma: set `decimal: \",\"` under `sources.{result.name}`."
     raise SourceFormatError(f"source `{result.name}` ({files}): all {result.read} {result.unit} were quarantined — "
                             f"{listing}.{sample} Fix the export or study.yml (date_format, delimiter, encoding, "
                             "a decimal comma) and run again; the quarantine table lists every row.")

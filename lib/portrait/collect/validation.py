@@ -6,6 +6,7 @@ column(s), the offending value(s) (masked when the column holds personal data) a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -27,12 +28,24 @@ def parses_as_datetime(fmt: str | None) -> pa.Check:
     return pa.Check(check, error=f"not a date/time{f' in the format {fmt}' if fmt else ''}")
 
 
-def is_number(minimum: float | None = None) -> pa.Check:
+def to_number(series: pd.Series, decimal: str = ".") -> pd.Series:
+    """Numbers from text cells; with `decimal=","` a decimal comma (and "." or spaces as thousands) is read."""
+    text = series.astype("string").str.strip()
+    if decimal == ",":
+        text = text.str.replace(r"[\s.](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def is_number(minimum: float | None = None, decimal: str = ".") -> pa.Check:
+    """A finite number (`inf`, `1e400` and `NaN` written out are refused), at least `minimum` when given."""
     def check(series: pd.Series) -> pd.Series:
-        number = pd.to_numeric(series, errors="coerce")
-        ok = number.notna() if minimum is None else number.ge(minimum)
-        return ok.fillna(False) | series.isna()
-    return pa.Check(check, error="not a number" if minimum is None else f"not a number >= {minimum:g}")
+        number = to_number(series, decimal).astype("float64")
+        ok = pd.Series(np.isfinite(number.to_numpy(na_value=np.nan)), index=series.index)
+        if minimum is not None:
+            ok &= number.ge(minimum).fillna(False)
+        return ok | series.isna()
+    what = "not a finite number" + (" (decimal comma)" if decimal == "," else "")
+    return pa.Check(check, error=what if minimum is None else f"{what} >= {minimum:g}")
 
 
 def is_flag() -> pa.Check:

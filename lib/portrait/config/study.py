@@ -109,6 +109,7 @@ class TransactionColumns(_Strict):
 class TransactionSource(FileSource):
     columns: TransactionColumns
     date_format: str = "%Y-%m-%d %H:%M"
+    decimal: Literal[".", ","] = Field(".", description="decimal mark of amounts and quantities: '.' or ','")
     online_channel: str = Field("online", description="the `channel` value that means an online purchase")
 
 
