@@ -257,3 +257,13 @@ def test_a_header_only_source_is_an_error(study_dir):
     (study_dir / "cards.csv").write_text("Card;Phone;City\n")
     with pytest.raises(SourceFormatError, match=r"source `cardholders` \(cards.csv\): nothing to read"):
         collect.collect(Study.load(study_dir), SECRET)
+
+
+def test_a_row_with_a_nul_byte_is_quarantined(study_dir):
+    text = (study_dir / "cards.csv").read_text()
+    (study_dir / "cards.csv").write_text(text + "2700000000000009;+380 50 000 00 09;Od\x00esa\n")
+    result = collect.collect(Study.load(study_dir), SECRET)
+    holders = result.tables["cardholders"]
+    assert not holders.astype("string").apply(lambda c: c.str.contains("\x00", regex=False)).any().any()
+    bad = result.quarantine[result.quarantine["source"] == "cardholders"]
+    assert bad["reason"].str.contains("NUL byte").tolist() == [True] and result.reconciliation["reconciles"].all()

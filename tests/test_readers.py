@@ -82,3 +82,25 @@ def test_corrupt_spss_is_reported(tmp_path):
 def test_unknown_format(tmp_path):
     with pytest.raises(SourceFormatError, match="unknown format"):
         read_table(tmp_path / "x.json", "json")
+
+
+def test_utf16_exports_are_read_with_or_without_a_byte_order_mark(tmp_path):
+    from portrait.io.readers import read_csv
+
+    text = "ID\tName\tCity\n1\tОлена\tКиїв\n2\tIvan\tLviv\n"
+    for name, data in [("bom.csv", text.encode("utf-16")), ("le.csv", text.encode("utf-16-le"))]:
+        (tmp_path / name).write_bytes(data)
+        frame = read_csv(tmp_path / name)
+        assert frame["City"].tolist() == ["Київ", "Lviv"] and frame["_row"].tolist() == [2, 3], name
+
+
+def test_a_broken_or_renamed_workbook_says_what_it_is_and_the_fix(tmp_path):
+    from portrait.errors import SourceFormatError
+    from portrait.io.readers import read_excel
+
+    (tmp_path / "cut.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(SourceFormatError, match=r"cut.xlsx: not a complete .xlsx file.*save it again as .xlsx"):
+        read_excel(tmp_path / "cut.xlsx")
+    (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    with pytest.raises(SourceFormatError, match=r"old.xlsx: an old .xls workbook renamed .xlsx"):
+        read_excel(tmp_path / "old.xlsx")

@@ -67,9 +67,19 @@ def schema(columns: dict[str, tuple[bool, list[pa.Check]]], whole_row: list[pa.C
     """A string-typed schema: `columns` maps header -> (required, checks)."""
     return pa.DataFrameSchema(
         {name: pa.Column("string", checks=checks, nullable=not needed) for name, (needed, checks) in columns.items()},
-        checks=list(whole_row),
+        checks=[*whole_row, no_nul_bytes()],
         strict=False,
     )
+
+
+def no_nul_bytes() -> pa.Check:
+    """A NUL byte in any cell marks a broken export (or a binary file): the row is quarantined, not kept."""
+    def check(frame: pd.DataFrame) -> pd.Series:
+        text = frame.select_dtypes(include=["string", "object"])
+        if text.empty:
+            return pd.Series(True, index=frame.index)
+        return ~text.apply(lambda col: col.astype("string").str.contains("\x00", regex=False)).fillna(False).any(axis=1)
+    return pa.Check(check, error="a cell holds a NUL byte (a broken export)")
 
 
 def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,

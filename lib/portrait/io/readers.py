@@ -24,6 +24,13 @@ def detect_encoding(data: bytes) -> str:
     """UTF-8 (with or without BOM) when the bytes decode as such, otherwise the best guess (cp1251 …)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode text" export
+    sample = data[:4000]
+    if len(sample) > 8 and sample[1::2].count(0) > 0.4 * len(sample) / 2:
+        return "utf-16-le"  # UTF-16 without a byte-order mark: every other byte is zero
+    if len(sample) > 8 and sample[0::2].count(0) > 0.4 * len(sample) / 2:
+        return "utf-16-be"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -73,8 +80,16 @@ def read_csv(path: Path, encoding: str = "auto", delimiter: str = "auto") -> pd.
 
 
 def read_excel(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    import zipfile
+
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, engine="openpyxl")
+    except zipfile.BadZipFile:
+        head = path.read_bytes()[:8]
+        kind = ("an old .xls workbook renamed .xlsx" if head.startswith(b"\xd0\xcf\x11\xe0")
+                else "not a complete .xlsx file (cut short, or another format renamed)")
+        raise SourceFormatError(f"{path}: {kind}. Open it in Excel and save it again as .xlsx (Excel Workbook), "
+                                "or export it as CSV and set `format: csv`.") from None
     except ValueError as exc:
         raise SourceFormatError(f"{path}: {exc}. Set `sheet:` in study.yml to an existing sheet name.") from None
     return _with_rows(frame, path)
