@@ -267,3 +267,30 @@ def test_a_row_with_a_nul_byte_is_quarantined(study_dir):
     assert not holders.astype("string").apply(lambda c: c.str.contains("\x00", regex=False)).any().any()
     bad = result.quarantine[result.quarantine["source"] == "cardholders"]
     assert bad["reason"].str.contains("NUL byte").tolist() == [True] and result.reconciliation["reconciles"].all()
+
+
+def test_returns_duplicates_and_unknown_cards_are_kept_and_counted(study_dir):
+    extra = ("A1;2700000000000001;2026-01-02 12:00;Kyiv Podil;Kyiv;store;Bags;2000;0;1\n"   # exact duplicate
+             "A5;2700000000000001;2026-01-07 12:00;Kyiv Podil;Kyiv;store;Bags;-2000;0;0\n"  # a return
+             "A6;2700000000000077;2026-01-08 12:00;Kyiv Podil;Kyiv;store;Tops;100;0;0\n")   # nobody holds this card
+    (study_dir / "tx.csv").write_text((study_dir / "tx.csv").read_text() + extra)
+    result = collect.collect(Study.load(study_dir), SECRET)
+    checks = result.checks.set_index("check")
+    assert checks.filter(like="returns", axis=0)[["rows", "amount"]].iloc[0].tolist() == [1, 2000.0]
+    assert checks.filter(like="exact duplicate", axis=0)["rows"].iloc[0] == 1
+    orphans = checks.filter(like="cards not in the card-holder table", axis=0)
+    assert orphans["rows"].iloc[0] == 1 and "(1 cards)" in orphans.index[0]
+    assert result.reconciliation["reconciles"].all() and len(result.tables["transactions"]) == 5
+
+
+def test_returns_can_be_quarantined_and_future_dates_are(study_dir):
+    extra = ("A5;2700000000000001;2026-01-07 12:00;Kyiv Podil;Kyiv;store;Bags;-2000;0;0\n"
+             "A7;2700000000000001;2099-01-07 12:00;Kyiv Podil;Kyiv;store;Bags;50;0;0\n")
+    (study_dir / "tx.csv").write_text((study_dir / "tx.csv").read_text() + extra)
+    config = (study_dir / "study.yml").read_text().replace(
+        "    personal: {Card number: card}\n", "    personal: {Card number: card}\n    returns: quarantine\n"
+        "    export_date: 2026-03-01\n", 1)
+    (study_dir / "study.yml").write_text(config)
+    quarantine = collect.collect(Study.load(study_dir), SECRET).quarantine.set_index("values")
+    assert "a return (negative amount)" in quarantine.loc["-2000", "reason"]
+    assert "dated after the export date 2026-03-01" in quarantine.loc["2099-01-07 12:00", "reason"]

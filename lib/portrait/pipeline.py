@@ -144,6 +144,8 @@ def _quarantine_summary(root: Path, study: str) -> list[str]:
             top = f" (most often: {common.index[0][:120]})" if len(common) else ""
         lines.append(f"    {row.source}: read {row.read:,} {row.unit} · kept {row.kept:,} · quarantined "
                      f"{row.quarantined:,}{top}")
+    if s.has("source_checks"):
+        lines += [f"    {row.source}: {row.rows:,} {row.check}" for row in s.read("source_checks").itertuples() if row.rows]
     return lines
 
 

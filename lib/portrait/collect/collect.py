@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+from datetime import datetime, timezone
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class SourceResult:
     unit: str = "rows"
     files: dict[str, Path] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # clear-text name words, kept in memory only for masking
+    checks: list[dict] = field(default_factory=list)  # kept but worth a look: returns, duplicates, orphans
 
 
 @dataclass
@@ -65,6 +67,13 @@ class CollectResult:
         table = pd.DataFrame(rows, columns=["source", "unit", "read", "kept", "quarantined"])
         table["reconciles"] = table["read"] == table["kept"] + table["quarantined"]
         return table
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """Rows kept but worth a look (returns, exact duplicates, cards nobody holds), counted per source."""
+        rows = [c for s in self.sources.values() for c in s.checks]
+        frame = pd.DataFrame(rows, columns=["source", "check", "rows", "amount"])
+        return frame.astype({"rows": "int64", "amount": "float64"})
 
     def summary(self) -> pd.DataFrame:
         return self.reconciliation
@@ -224,14 +233,20 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     roles = {k: v for k, v in source.columns.model_dump().items() if v}
     raw, path = _read(study, "transactions", source)
     require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
+    export_date = source.export_date or datetime.now(timezone.utc).date()
+    amount_checks = [validation.is_number(decimal=source.decimal)]
+    if source.returns == "quarantine":
+        amount_checks.append(validation.not_negative(source.decimal))
     checks = {roles["customer"]: (True, []),
-              roles["date"]: (True, [validation.parses_as_datetime(source.date_format)]),
-              roles["amount"]: (True, [validation.is_number(decimal=source.decimal)])}
+              roles["date"]: (True, [validation.parses_as_datetime(source.date_format),
+                                     validation.not_after(export_date, source.date_format)]),
+              roles["amount"]: (True, amount_checks)}
     checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
     checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
     if "quantity" in roles:
         checks[roles["quantity"]] = (True, [validation.is_number(decimal=source.decimal)])
     kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
+    duplicates = int(kept.drop(columns=[ROW]).duplicated(keep="first").sum())
     personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
     table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)
     customer_key = privacy.key_columns(personal)[roles["customer"]]
@@ -251,8 +266,16 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
     keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
             "online", ROW]
-    return SourceResult("transactions", table[[c for c in keep if c in table]].reset_index(drop=True), bad,
-                        len(raw), files={"transactions": path})
+    result = SourceResult("transactions", table[[c for c in keep if c in table]].reset_index(drop=True), bad,
+                          len(raw), files={"transactions": path})
+    returns = table["amount"].lt(0)
+    result.checks = [
+        {"source": "transactions", "check": "returns (negative amounts), kept and netted from spend",
+         "rows": int(returns.sum()), "amount": round(0.0 - float(table.loc[returns, "amount"].sum()), 2)},
+        {"source": "transactions", "check": "exact duplicate line items, kept (a receipt may hold two)",
+         "rows": duplicates, "amount": None},
+    ]
+    return result
 
 
 def collect(study: Study, secret: bytes) -> CollectResult:
@@ -272,6 +295,13 @@ def collect(study: Study, secret: bytes) -> CollectResult:
         results["transactions"] = collect_transactions(study, secret)
     for result in results.values():
         refuse_an_empty_source(result)
+    if "transactions" in results and "cardholders" in results:
+        cards = set(results["cardholders"].table["card_key"].dropna())
+        lines = results["transactions"].table["card_key"]
+        orphans = ~lines.isin(cards)
+        results["transactions"].checks.append(
+            {"source": "transactions", "check": f"line items of cards not in the card-holder table "
+             f"({lines[orphans].nunique():,} cards), kept", "rows": int(orphans.sum()), "amount": None})
     return CollectResult(results, survey_quality)
 
 
@@ -305,6 +335,7 @@ def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict
     tables = {OUTPUT_NAMES[name]: s.table for name, s in result.sources.items()}
     tables["quarantine"] = result.quarantine
     tables["reconciliation"] = result.reconciliation
+    tables["source_checks"] = result.checks
     if result.quality is not None:
         tables["quality_flags"] = result.quality
     outputs = {}

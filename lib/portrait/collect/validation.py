@@ -48,6 +48,23 @@ def is_number(minimum: float | None = None, decimal: str = ".") -> pa.Check:
     return pa.Check(check, error=what if minimum is None else f"{what} >= {minimum:g}")
 
 
+def not_after(day, fmt: str | None) -> pa.Check:
+    """A date no later than `day` (the export date): a purchase in the future is a broken clock or a typo."""
+    limit = pd.Timestamp(day) + pd.Timedelta(days=1)
+
+    def check(series: pd.Series) -> pd.Series:
+        parsed = pd.to_datetime(series, format=fmt or "mixed", errors="coerce")
+        return parsed.isna() | parsed.lt(limit)  # an unreadable date is the other check's to report
+    return pa.Check(check, error=f"dated after the export date {pd.Timestamp(day):%Y-%m-%d} (set `export_date:` "
+                                 "in study.yml if the export is newer)")
+
+
+def not_negative(decimal: str = ".") -> pa.Check:
+    def check(series: pd.Series) -> pd.Series:
+        return to_number(series, decimal).ge(0).fillna(True) | series.isna()
+    return pa.Check(check, error="a return (negative amount), quarantined as study.yml says (`returns: quarantine`)")
+
+
 def is_flag() -> pa.Check:
     return pa.Check(lambda s: s.str.strip().str.lower().isin(FLAG_VALUES) | s.isna(), error="not a 0/1 flag")
 

@@ -6,6 +6,7 @@ to `data/processed/<name>/` (the sibling `processed` folder of `raw`). Nothing e
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -110,6 +111,10 @@ class TransactionSource(FileSource):
     columns: TransactionColumns
     date_format: str = "%Y-%m-%d %H:%M"
     decimal: Literal[".", ","] = Field(".", description="decimal mark of amounts and quantities: '.' or ','")
+    returns: Literal["net", "quarantine"] = Field("net", description="negative amounts (returns): kept and netted "
+                                                  "in spend, counted; or quarantined")
+    export_date: datetime.date | None = Field(None, description="the day the export was made: later dates are "
+                                              "quarantined (default: the day of the run)")
     online_channel: str = Field("online", description="the `channel` value that means an online purchase")
 
 

@@ -83,6 +83,8 @@ QUARANTINE = Table("quarantine", "01_collect", "rejected rows with file, row, co
                    {"source": S, "file": S, "row": I, "columns": S, "values": S, "reason": S})
 RECONCILIATION = Table("reconciliation", "01_collect", "per source: read = kept + quarantined",
                        {"source": S, "unit": S, "read": I, "kept": I, "quarantined": I, "reconciles": B})
+SOURCE_CHECKS = Table("source_checks", "01_collect", "rows kept but worth a look: returns, duplicates, orphans",
+                      {"source": S, "check": S, "rows": I, "amount": F})
 QUALITY_FLAGS = Table("quality_flags", "01_collect", "survey respondents per quality flag",
                       {"flag": S, "respondents": I, "share_%": F})
 MANIFEST = File("manifest", "manifest_01_collect.json", "01_collect", "input hashes, outputs, parameters, version")
