@@ -128,11 +128,8 @@ def _failing_line(exc: PapermillExecutionError) -> tuple[int, str] | None:
     return None
 
 
-def _quarantine_summary(root: Path, study: str) -> list[str]:
+def _quarantine_summary(s) -> list[str]:
     """Per source: read, kept, quarantined and the commonest reason — what step 01 says on the console."""
-    from portrait.config.study import Study
-
-    s = Study.load(Path(study) if Path(study).is_absolute() else root / study)
     if not s.has("reconciliation"):
         return []
     reasons = s.read("quarantine") if s.has("quarantine") else None
@@ -189,11 +186,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _study_config(root: Path, study: str):
-    """The study's configuration; an unreadable study.yml stops the run before any notebook, with its message."""
+def _load_study(root: Path, study: str):
+    """The study; an unreadable study.yml stops the run before any notebook, with its message."""
     from portrait.config.study import Study
 
-    return Study.load(Path(study) if Path(study).is_absolute() else root / study).config
+    return Study.load(Path(study) if Path(study).is_absolute() else root / study)
 
 
 def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str, str], report: bool = False) -> str:
@@ -203,13 +200,12 @@ def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str,
                   skipped=list(skipped.items()), report=report)
 
 
-def _stakeholder_report(root: Path, study: str, written: bool, run_dir: Path) -> bool:
+def _stakeholder_report(s, written: bool, run_dir: Path) -> bool:
     """Copy the report step 05 just wrote into the run folder (so each run keeps its own)."""
-    from portrait.config.study import Study
 
     if not written:
         return False
-    source = Study.load(Path(study) if Path(study).is_absolute() else root / study).processed / catalog.REPORT.file
+    source = s.processed / catalog.REPORT.file
     atomic.write_bytes(source.read_bytes(), run_dir / "report.html")
     return True
 
@@ -233,7 +229,8 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     study_reports = (reports or root / "reports") / study_name
     run_dir = study_reports / run_id
     selected = select_steps(steps)
-    config = _study_config(root, study)
+    loaded = _load_study(root, study)
+    config = loaded.config
     sources = {name for name in type(config.sources).model_fields if getattr(config.sources, name) is not None}
     lacking = {s: [] if not NEEDS.get(s) or set(NEEDS[s]) & sources else list(NEEDS[s]) for s in selected}
     present = [s for s in selected if (root / "notebooks" / f"{s}.ipynb").exists() and not lacking[s]]
@@ -245,8 +242,8 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
                 and (not NEEDS.get(s) or set(NEEDS[s]) & sources)]
     with _StudyLock(study_reports, say):
         run_dir.mkdir(parents=True, exist_ok=True)
-        result = _run_steps(root, study, selected, present, lacking, merged, run_dir, kernel, progress, say)
-        report = _stakeholder_report(root, study, "05_personas" in result.executed, run_dir)
+        result = _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir, kernel, progress, say)
+        report = _stakeholder_report(loaded, "05_personas" in result.executed, run_dir)
         atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report),
                           run_dir / "index.html")
         if set(runnable) <= set(result.executed):
@@ -256,7 +253,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     return result
 
 
-def _run_steps(root, study, selected, present, lacking, merged, run_dir, kernel, progress, say) -> RunResult:
+def _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir, kernel, progress, say) -> RunResult:
     result = RunResult(run_dir)
     for number, step in enumerate(selected, start=1):
         if step not in present:
@@ -285,6 +282,6 @@ def _run_steps(root, study, selected, present, lacking, merged, run_dir, kernel,
         result.seconds[step] = time.perf_counter() - started
         result.executed.append(step)
         if step == "01_collect":
-            for line in _quarantine_summary(root, study):
+            for line in _quarantine_summary(loaded):
                 say(line)
     return result

@@ -33,10 +33,15 @@ OBFUSCATED_EMAIL_PATTERN = re.compile(
     rf"(?<![\w@])[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}"
     r"(?:com|net|org|info|biz|io|eu|ua|ru|pl|de|uk|co|me|online|gov|edu)(?![\w])", re.IGNORECASE)
 IBAN_PATTERN = re.compile(r"[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}")
-# A whole cell that is a contact, for the scan of columns nobody declared personal.
-CELL_PATTERNS = {"email": re.compile(rf"(?:{EMAIL_PATTERN.pattern}|{OBFUSCATED_EMAIL_PATTERN.pattern})", re.IGNORECASE),
-                 "phone": re.compile(r"\+?\d(?:[\s().-]*\d){8,14}"), "card": re.compile(r"(?:\d[ -]?){12,18}\d"),
-                 "iban": IBAN_PATTERN}
+# A whole cell that is a contact (the free-text patterns, matched on the whole cell), for the scan of
+# columns nobody declared personal.
+CELL_PATTERNS = {"email": (EMAIL_PATTERN, OBFUSCATED_EMAIL_PATTERN), "phone": (PHONE_PATTERN,),
+                 "card": (CARD_PATTERN,), "iban": (IBAN_PATTERN,)}
+
+
+def contact_kind(text: str) -> str | None:
+    """The kind of contact a whole cell is (email, phone, card, iban), or None."""
+    return next((kind for kind, patterns in CELL_PATTERNS.items() if any(p.fullmatch(text) for p in patterns)), None)
 
 
 def load_secret(secret_env: str, secret_file: str | None, allow_demo_secret: bool) -> bytes:
@@ -142,18 +147,13 @@ def undeclared_contacts(frame: pd.DataFrame, skip: set[str]) -> dict[str, tuple[
         values = values[values.ne("")]
         if values.empty:
             continue
-        for kind, pattern in CELL_PATTERNS.items():
-            hits = int(values.str.fullmatch(pattern).sum())
-            if hits:
-                found[column] = (kind, hits, len(values))
-                break
+        kinds = values.map(contact_kind).dropna()
+        if len(kinds):
+            found[column] = (kinds.mode().iloc[0], len(kinds), len(values))
     return found
 
 
 def mask_cell(value: object) -> object:
     """A cell that is a whole contact becomes its kind (`[email]`, `[phone]`, `[card]`, `[iban]`)."""
-    text = str(value).strip()
-    for kind, pattern in CELL_PATTERNS.items():
-        if pattern.fullmatch(text):
-            return f"[{kind}]"
-    return value
+    kind = contact_kind(str(value).strip())
+    return f"[{kind}]" if kind else value

@@ -181,9 +181,9 @@ def check_survey(roles: Roles, variables: list[str], book) -> SurveyRoles:
         raise CodebookError("study.yml roles: " + f"{len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
                             + "\nCorrect the variable ids (coded names: the question id, or `<id>__<item>`).")
     result = SurveyRoles(roles, variables)
-    scales = [s.id for s in book.scales] if book is not None else []
-    likert = [c for q in (book.questions if book is not None else []) if q.type == "likert"
-              for c in variables if c == q.id or c.startswith(f"{q.id}__")]
+    questions, declared_scales = (book.questions, book.scales) if book is not None else ([], [])
+    scales = [s.id for s in declared_scales]
+    likert = [c for q in questions if q.type == "likert" for c in variables if c == q.id or c.startswith(f"{q.id}__")]
     if roles.basis:
         result.basis = expand(roles.basis, variables)
     elif scales:
@@ -198,7 +198,7 @@ def check_survey(roles: Roles, variables: list[str], book) -> SurveyRoles:
     if roles.banner:
         result.banner = expand(roles.banner, variables)
     else:
-        numeric = {q.id for q in (book.questions if book is not None else []) if q.type in ("numeric", "date", "open")}
+        numeric = {q.id for q in questions if q.type in ("numeric", "date", "open")}
         result.banner = [v for v in roles.banner_default() if v not in numeric]
         left_out = [v for v in roles.banner_default() if v in numeric]
         if left_out:
@@ -213,7 +213,7 @@ def check_survey(roles: Roles, variables: list[str], book) -> SurveyRoles:
         result.typing_items = expand(roles.typing_items, variables)
     else:
         items = [c for c in likert if c in result.basis] or [c for c in result.basis if c not in scales]
-        scale_items = [i for s in (book.scales if book is not None else []) if s.id in result.basis for i in s.items]
+        scale_items = [i for s in declared_scales if s.id in result.basis for i in s.items]
         result.typing_items = items or [i for i in variables if i in scale_items]
         if result.typing_items:
             result.chosen.append(f"typing-tool items = the items of the basis ({len(result.typing_items)})")

@@ -47,6 +47,7 @@ class SegmentationData:
     extra_labels: dict[str, str]    # labels of the card and interview variables joined to the table
     extra_topics: dict[str, str]    # their persona card sections: behaviour, or the interview code's group
     roles: SurveyRoles | None = None  # the survey's roles, checked, with derived defaults (respondents only)
+    book: object | None = None        # the survey codebook (respondents only)
 
     @property
     def role_topics(self) -> dict[str, str]:
@@ -69,8 +70,7 @@ class SegmentationData:
             if not self.roles:
                 return "no basis: the study has no survey codebook"
             if self.roles.roles.basis:
-                return (f"basis = `roles.basis` ({', '.join(self.roles.roles.basis)}): "
-                        f"{len(self.roles.basis)} variables")
+                return f"basis = `roles.basis` in study.yml: {len(self.roles.basis)} variables"
             return next((c for c in self.roles.chosen if c.startswith("basis")), "") or "\n".join(self.roles.skipped)
         return f"basis = card behaviour the export gives ({', '.join(self.default_basis())})"
 
@@ -161,7 +161,7 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
                 if study.config.codebooks.survey else None)
         checked = check_survey(roles, list(table.columns), book)
         return SegmentationData("respondents", table, table["weight"].astype("float64"), result, labels, topics,
-                                checked)
+                                checked, book)
     table = result.customers.copy()
     described = roles.cardholders
     if study.has(catalog.CARDHOLDERS) and (described.gender or described.birth_year):

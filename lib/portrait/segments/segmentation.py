@@ -33,7 +33,6 @@ size (fixed by the seed) and every row is then assigned by the fitted model; the
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from dataclasses import dataclass, field
 
@@ -56,16 +55,18 @@ LCA_TOLERANCE = 1e-6
 
 
 def basis_variables(columns: list[str], patterns: list[str]) -> list[str]:
-    """Columns named by `patterns` (exact names or shell-style patterns such as `attitudes__*`), in
-    column order; a pattern that names nothing is an error with the closest columns."""
+    """Columns named by `patterns` (exact names or shell-style patterns such as `agree__*`), pattern by
+    pattern; a pattern that names nothing is an error with the closest columns."""
+    from portrait.config.roles import expand
+
     chosen = []
     for pattern in patterns:
-        hits = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
+        hits = expand([pattern], columns)
         if not hits:
             import difflib
             close = difflib.get_close_matches(pattern.rstrip("*"), columns, n=3)
-            raise PortraitError(f"basis variable {pattern!r} matches no column; check the notebook parameter "
-                                f"`basis`{' (close: ' + ', '.join(close) + ')' if close else ''}.")
+            raise PortraitError(f"basis variable {pattern!r} matches no column; check `roles.basis` in study.yml"
+                                f"{' (close: ' + ', '.join(close) + ')' if close else ''}.")
         chosen += [c for c in hits if c not in chosen]
     return chosen
 
@@ -88,6 +89,10 @@ class Basis:
 
     def summary(self) -> pd.DataFrame:
         return self.steps
+
+    def overview(self) -> pd.DataFrame:
+        """How many basis variables of each type, and how each type is prepared."""
+        return self.steps.groupby(["type", "preparation"]).size().rename("variables").reset_index()
 
     @property
     def discrete(self) -> bool:

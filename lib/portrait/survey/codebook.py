@@ -66,7 +66,7 @@ class Question(_Strict):
 class Scale(_Strict):
     id: str = Field(pattern=IDENTIFIER)
     label: str | None = None
-    items: list[str] = Field(min_length=2, description="coded variable names, e.g. attitudes__trend_new")
+    items: list[str] = Field(min_length=2, description="coded variable names, e.g. agree__quality")
     score: Literal["mean", "sum"] = "mean"
     min_answered: float = Field(0.5, gt=0, le=1, description="share of items needed for a score")
     topic: Topic | None = None
