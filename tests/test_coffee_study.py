@@ -72,7 +72,7 @@ def test_codebook_checks_clean_and_applies(survey):
     data = coded.data
     assert set(data["gender"].dropna()) == {1, 2, 3} and set(data["city"].dropna()) == {1, 2, 3, 4, 5}
     assert data["nps"].dropna().between(0, 10).all() and data["satisfaction"].dropna().between(1, 10).all()
-    grid = [c for c in data.columns if c.startswith("attitudes__")]
+    grid = [c for c in data.columns if c.startswith("opinions__")]
     assert 8 <= len(grid) <= 10
     missing = data[grid].isna().to_numpy().mean()
     assert 0.01 < missing < 0.04
@@ -143,7 +143,7 @@ def test_planted_segments_drive_the_answers(survey, coffee):
     assert means["third_place"].idxmax() == "work_from_cafe"
     assert means["third_place"].idxmin() == "speed_commuter"
     # Overlap: the segments are tendencies, not rules.
-    spread = data["attitudes__work"].astype(float).groupby(segment).std()
+    spread = data["opinions__work"].astype(float).groupby(segment).std()
     assert (spread > 0.9).all()
     customers = pd.read_csv(truth_dir(coffee) / "customers.csv")
     per_year = customers.groupby("segment")["purchases"].mean()
