@@ -103,3 +103,10 @@ def test_multi_select_table_shares_and_letters():
     assert table.values.loc["Sport"][("g", "A", "A")] == 60.0
     assert table.letters.loc["Sport"][("g", "A", "A")] == "B"
     assert table.values.loc["travel"][("g", "A", "A")] == pytest.approx(49 / 99 * 100)
+
+
+def test_an_option_nobody_chose_shows_zero_percent():
+    items = pd.DataFrame({"a": [0, 0, 0, 0], "b": [1, 0, 1, 0]})
+    table = multi_table(items, {"city": pd.Series(["X", "X", "Y", "Y"])})
+    assert table.values.loc["a"].tolist() == [0.0, 0.0, 0.0]
+    assert table.values.loc["b"].tolist() == [50.0, 50.0, 50.0]

@@ -131,3 +131,19 @@ questions:
     assert coded.data.loc[0, "when"] == pd.Timestamp("2026-01-12 08:00")
     assert coded.unlabelled.set_index("variable").loc["when", "value"] == "yesterday"  # reported, not hidden
     assert coded.data["why"].tolist()[0] == "Too pricey" and pd.isna(coded.data.loc[1, "why"])
+
+
+def test_a_question_nobody_answered_is_coded_blank_not_a_crash(tmp_path):
+    frame = raw()
+    for column in frame.columns:
+        frame[column] = pd.array([pd.NA] * len(frame), dtype="string")
+    coded = codebook.apply(book(tmp_path=tmp_path), frame)
+    assert coded.data["gender"].isna().all() and coded.data["age"].isna().all()
+    assert coded.data["hobbies__sport"].tolist() == [0] * 5  # nothing chosen
+
+
+def test_numbers_with_a_decimal_comma_are_read(tmp_path):
+    frame = raw()
+    frame["Age"] = pd.array(["25,5", "40", "99,0", "33,25", None], dtype="string")
+    coded = codebook.apply(book(tmp_path=tmp_path), frame)
+    assert coded.data["age"].tolist()[:4] == [25.5, 40.0, 99.0, 33.25]

@@ -227,21 +227,39 @@ def test_an_error_never_echoes_a_long_value(tmp_path):
     assert yamlconfig.MAX_BYTES >= 1_000_000
 
 
-def test_a_source_whose_every_row_is_quarantined_is_an_error(study_dir):
+def _decimal_commas(study_dir, decimal: str | None) -> None:
     lines = (study_dir / "tx.csv").read_text().splitlines()
     header, rows = lines[0], [line.rsplit(";", 3) for line in lines[1:]]
     comma = [f"{left};{amount.replace('.', ',') if '.' in amount else amount + ',00'};{d};{n}"
              for left, amount, d, n in rows]  # decimal commas, as a European accounting export writes them
     (study_dir / "tx.csv").write_text("\n".join([header, *comma]) + "\n")
+    if decimal:
+        config = (study_dir / "study.yml").read_text().replace(
+            "    personal: {Card number: card}\n", f"    personal: {{Card number: card}}\n    decimal: {decimal!r}\n", 1)
+        (study_dir / "study.yml").write_text(config)
+
+
+def test_a_source_whose_every_row_is_quarantined_is_an_error(study_dir):
+    _decimal_commas(study_dir, ".")  # a decimal point declared, but the export writes commas
     with pytest.raises(SourceFormatError, match=r"source `transactions` \(tx.csv\): all 5 rows were quarantined — "
                                                 r".*set `decimal: \",\"` under `sources.transactions`"):
         collect.collect(Study.load(study_dir), SECRET)
-    # Declared, the decimal comma is read.
-    config = (study_dir / "study.yml").read_text().replace("    personal: {Card number: card}\n",
-                                                            "    personal: {Card number: card}\n    decimal: \",\"\n", 1)
-    (study_dir / "study.yml").write_text(config)
-    tx = collect.collect(Study.load(study_dir), SECRET).tables["transactions"]
-    assert tx["amount"].tolist() == [900.5, 2000.0]
+
+
+def test_a_decimal_comma_is_detected_and_said(study_dir):
+    _decimal_commas(study_dir, None)
+    result = collect.collect(Study.load(study_dir), SECRET)
+    assert result.tables["transactions"]["amount"].tolist() == [900.5, 2000.0]
+    checks = result.checks
+    assert checks["check"].str.contains("decimal comma").any()
+    assert checks.loc[checks["check"].str.contains("decimal comma"), "rows"].iloc[0] == 5
+
+
+def test_a_declared_decimal_comma_is_read(study_dir):
+    _decimal_commas(study_dir, ",")
+    result = collect.collect(Study.load(study_dir), SECRET)
+    assert result.tables["transactions"]["amount"].tolist() == [900.5, 2000.0]
+    assert not result.checks["check"].str.contains("decimal comma").any()  # declared, nothing to say
 
 
 def test_infinite_amounts_are_quarantined(study_dir):
@@ -294,3 +312,40 @@ def test_returns_can_be_quarantined_and_future_dates_are(study_dir):
     quarantine = collect.collect(Study.load(study_dir), SECRET).quarantine.set_index("values")
     assert "a return (negative amount)" in quarantine.loc["-2000", "reason"]
     assert "dated after the export date 2026-03-01" in quarantine.loc["2099-01-07 12:00", "reason"]
+
+
+def test_a_ragged_row_is_quarantined_by_its_line_and_the_rest_is_kept(study_dir):
+    text = (study_dir / "survey.csv").read_text(encoding="cp1251")
+    text = text.replace("2;2026-01-01 10:05;590;", "2;2026-01-01 10:05;590;extra;")  # one cell too many
+    (study_dir / "survey.csv").write_text(text, encoding="cp1251")
+    result = collect.collect(Study.load(study_dir), SECRET)
+    bad = result.quarantine[result.quarantine["source"] == "survey"]
+    ragged = bad[bad["reason"].str.contains("line 3 has 9 cells, the header 8")]
+    assert len(ragged) == 1 and ragged["row"].iloc[0] == 3 and ragged["values"].iloc[0] == ""
+    assert result.reconciliation["reconciles"].all()
+    assert "1" in result.tables["survey"]["respondent_id"].tolist()
+
+
+def test_a_two_row_excel_header_is_read_with_header_row(study_dir):
+    from openpyxl import Workbook
+
+    rows = [line.split(",") for line in (study_dir / "cards.csv").read_text().replace(";", ",").splitlines()]
+    book = Workbook()
+    book.active.append(["Loyalty programme", None, None])
+    for row in rows:
+        book.active.append(row)
+    book.save(study_dir / "cards.xlsx")
+    config = (study_dir / "study.yml").read_text().replace("    path: cards.csv\n", "    path: cards.xlsx\n    format: excel\n")
+    (study_dir / "study.yml").write_text(config)
+    with pytest.raises(SourceFormatError, match=r"cards.xlsx: .*no header in row 1.*`header_row:`"):
+        collect.collect(Study.load(study_dir), SECRET)
+    (study_dir / "study.yml").write_text(config.replace("    format: excel\n", "    format: excel\n    header_row: 2\n"))
+    result = collect.collect(Study.load(study_dir), SECRET)
+    assert len(result.tables["cardholders"]) == 2 and result.tables["cardholders"]["_row"].tolist() == [3, 4]
+
+
+def test_a_misplaced_header_points_at_its_row(study_dir):
+    text = "Export of 2026-01-01;;\n" + (study_dir / "cards.csv").read_text()
+    (study_dir / "cards.csv").write_text(text)
+    with pytest.raises(SourceFormatError, match=r"cards.csv: column 'Card'.*It is in row 2 of the file: set `header_row: 2`"):
+        collect.collect(Study.load(study_dir), SECRET)

@@ -48,3 +48,11 @@ def test_theme_proposals_find_the_missing_code():
     assert sorted(themes["answers"]) == [12, 12]
     again = propose_themes(answers, answers.map(language_of), n_themes=2, seed=1)
     pd.testing.assert_frame_equal(themes, again)
+
+
+def test_a_question_nobody_answered_has_no_shares_and_no_themes():
+    blank = pd.Series([None, "  ", None], dtype="string")
+    table = code_answers(blank, FRAME).frequencies()
+    assert table["answers"].sum() == 0 and table["% of answers"].isna().all()
+    themes = propose_themes(blank.dropna(), pd.Series(dtype="string"))
+    assert themes.empty and str(themes["theme"].dtype) == "int64"

@@ -194,3 +194,38 @@ def test_folder_without_problems_or_transcripts(tmp_path):
     write(tmp_path / "a.txt", "I: Q\nR: A\n")
     turns, problems = read_transcripts(tmp_path, LABELS)
     assert turns["role"].tolist() == ["interviewer", "respondent"] and problems.empty
+
+
+def test_a_binary_file_named_txt_is_called_binary_not_an_encoding(tmp_path):
+    from portrait.collect.transcripts import read_transcript
+    from portrait.errors import SourceFormatError
+    import pytest as _pytest
+
+    path = tmp_path / "INT-07.txt"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    with _pytest.raises(SourceFormatError, match=r"INT-07.txt: this is not a text file but a zip archive"):
+        read_transcript(path, ["Interviewer"])
+
+
+def test_a_vtt_with_broken_timings_names_the_line(tmp_path):
+    from portrait.collect.transcripts import read_transcript
+    from portrait.errors import SourceFormatError
+    import pytest as _pytest
+
+    path = tmp_path / "INT-08.vtt"
+    path.write_text("WEBVTT\n\n00:01 -> 00:04\n<v Interviewer>Hello\n\n00:05 -> 00:09\n<v Olha>Hi\n")
+    with _pytest.raises(SourceFormatError, match=r"INT-08.vtt, line 3: the cue timing '00:01 -> 00:04' cannot be read"):
+        read_transcript(path, ["Interviewer"])
+    path.write_text("WEBVTT\n\nInterviewer: Hello\nOlha: Hi\n")
+    with _pytest.raises(SourceFormatError, match=r"INT-08.vtt, line 3: no cue timings"):
+        read_transcript(path, ["Interviewer"])
+
+
+def test_a_stray_byte_in_a_transcript_does_not_refuse_it(tmp_path):
+    from portrait.collect.transcripts import read_transcript
+
+    path = tmp_path / "INT-09.txt"
+    body = "".join(f"Interviewer: Питання {i}?\nRespondent: Відповідь номер {i}.\n" for i in range(20))
+    path.write_bytes(body.encode("utf-8") + "Respondent: caf".encode() + b"\xe9\n")
+    turns = read_transcript(path, ["Interviewer"])
+    assert turns["text"].iloc[-1].endswith("caf\ufffd") and turns["text"].str.contains("Відповідь").any()

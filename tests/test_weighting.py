@@ -72,3 +72,10 @@ def test_missing_values_can_be_left_at_weight_one_and_are_counted():
     known = frame["city"].notna()
     shares = result.weights[known].groupby(frame.loc[known, "gender"]).sum() / result.weights[known].sum()
     assert shares["F"] == pytest.approx(0.52)
+
+
+def test_a_blank_weighting_variable_says_so_not_merge():
+    frame = sample(20)
+    frame["gender"] = None
+    with pytest.raises(WeightingError, match=r"`gender`: no respondent of 20 has a value.*blank column"):
+        rake(frame, TARGETS)

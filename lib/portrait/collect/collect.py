@@ -17,7 +17,9 @@ import pandas as pd
 from portrait.io import atomic, catalog, provenance
 from portrait.collect import privacy, quality, validation
 from portrait.errors import SourceFormatError
-from portrait.io.readers import ROW, read_table
+from portrait.io import numbers
+from portrait.io.numbers import detect_decimal
+from portrait.io.readers import PROBLEM, ROW, read_table
 from portrait.config.study import FileSource, Study, TableSource
 from portrait.collect.transcripts import is_inside, read_transcripts
 
@@ -86,15 +88,28 @@ def require_columns(frame: pd.DataFrame, columns: list[str], file: Path, key: st
         if column not in frame.columns:
             close = difflib.get_close_matches(column, present, n=1, cutoff=0.5)
             hint = f" Did you mean {close[0]!r}?" if close else ""
+            below = _header_below(frame, column)
+            if below:  # group headers above the real ones (a two-row Excel header)
+                hint = f" It is in row {below} of the file: set `header_row: {below}` for this source in study.yml."
             raise SourceFormatError(
                 f"{file}: column {column!r} named in study.yml `{key}` is not in the file.{hint} "
                 "Correct the header in study.yml."
             )
 
 
+def _header_below(frame: pd.DataFrame, column: str) -> int | None:
+    """The file row (as a person counts) among the first few where `column` appears as a cell, if any."""
+    head = frame.head(5)
+    for position, (_, row) in enumerate(head.drop(columns=[ROW, PROBLEM], errors="ignore").iterrows()):
+        if any(str(v).strip() == column for v in row.dropna()):
+            return int(head[ROW].iloc[position])
+    return None
+
+
 def _read(study: Study, name: str, source: FileSource) -> tuple[pd.DataFrame, Path]:
     path = study.raw_path(source.path)
-    frame = read_table(path, source.format, source.encoding, source.delimiter, source.sheet)
+    frame = read_table(path, source.format, source.encoding, source.delimiter, source.sheet, source.header_row,
+                       keep_problems=True)
     id_column = getattr(source, "id_column", None)
     named = [*([id_column] if id_column else []), *source.personal, *source.open_text] + \
         ([source.link_key] if source.link_key else [])
@@ -145,7 +160,7 @@ def collect_table(study: Study, name: str, secret: bytes) -> SourceResult:
     """A table keyed by one id column (participants, card holders)."""
     source: TableSource = getattr(study.config.sources, name)
     raw, path = _read(study, name, source)
-    answers = [c for c in raw.columns if c != ROW]
+    answers = [c for c in raw.columns if c not in (ROW, PROBLEM)]
     rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
                               [validation.not_blank_row(answers)])
     kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
@@ -192,7 +207,8 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     raw, path = _read(study, "survey", source)
     meta = [c for c in (rules.started_column, rules.submitted_column, rules.duration_column) if c]
     require_columns(raw, meta + rules.duplicate_on, path, "sources.survey.quality")
-    answers = [c for c in raw.columns if c != ROW]
+    # A row with nothing but its id (or nothing at all) has no answer: blank, whatever else it has.
+    answers = [c for c in raw.columns if c not in (ROW, PROBLEM, source.id_column, *meta)]
     if source.id_column is None:  # no id column: the row number a person sees in the file is the id
         raw.insert(0, NO_ID_COLUMN, raw[ROW].astype("string"))
     id_column = source.id_column or NO_ID_COLUMN
@@ -219,8 +235,14 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     standard = {ROW, "respondent_id", "person_key", *keys.values(), *meta}
     questions = [c for c in table.columns if c not in standard]
     flagged = quality.flag_respondents(table, rules, questions, [keys[c] for c in rules.duplicate_on], path.name)
-    return SourceResult("survey", flagged.reset_index(drop=True), bad, len(raw), files={"survey": path}), \
-        quality.flag_counts(flagged)
+    result = SourceResult("survey", flagged.reset_index(drop=True), bad, len(raw), files={"survey": path},
+                          checks=reader_notes(raw, "survey"))
+    return result, quality.flag_counts(flagged)
+
+
+def reader_notes(raw: pd.DataFrame, source: str) -> list[dict]:
+    """What the reader noticed about a whole file (an SPSS file without value labels), as source checks."""
+    return [{"source": source, "check": note, "rows": len(raw), "amount": None} for note in raw.attrs.get("notes", [])]
 
 
 OPTIONAL_TRANSACTION_COLUMNS = ["receipt", "quantity", "store", "city", "channel", "category", "discount",
@@ -234,9 +256,10 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     raw, path = _read(study, "transactions", source)
     require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
     export_date = source.export_date or datetime.now(timezone.utc).date()
-    amount_checks = [validation.is_number(decimal=source.decimal)]
+    decimal = detect_decimal(raw[roles["amount"]]) if source.decimal == "auto" else source.decimal
+    amount_checks = [validation.is_number(decimal=decimal)]
     if source.returns == "quarantine":
-        amount_checks.append(validation.not_negative(source.decimal))
+        amount_checks.append(validation.not_negative(decimal))
     checks = {roles["customer"]: (True, []),
               roles["date"]: (True, [validation.parses_as_datetime(source.date_format),
                                      validation.not_after(export_date, source.date_format)]),
@@ -244,7 +267,7 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
     checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
     if "quantity" in roles:
-        checks[roles["quantity"]] = (True, [validation.is_number(decimal=source.decimal)])
+        checks[roles["quantity"]] = (True, [validation.is_number(decimal=decimal)])
     kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
     duplicates = int(kept.drop(columns=[ROW]).duplicated(keep="first").sum())
     personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
@@ -252,7 +275,7 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     customer_key = privacy.key_columns(personal)[roles["customer"]]
     table = table.rename(columns={customer_key: "card_key", **{v: k for k, v in roles.items() if k != "customer"}})
     table["date"] = pd.to_datetime(table["date"], format=source.date_format)
-    table["amount"] = validation.to_number(table["amount"], source.decimal).astype("float64")
+    table["amount"] = numbers.to_number(table["amount"], decimal).astype("float64")
     if "receipt" not in roles:  # a purchase is one customer at one moment
         table["receipt"] = table["card_key"].astype(str) + "@" + table["date"].astype(str)
     for flag in ("discount", "new_collection"):
@@ -261,7 +284,7 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     for column in ("store", "city", "channel", "category"):
         table[column] = table[column].astype("string") if column in roles else pd.array([pd.NA] * len(table),
                                                                                           dtype="string")
-    table["quantity"] = (validation.to_number(table["quantity"], source.decimal).astype("float64") if "quantity" in roles
+    table["quantity"] = (numbers.to_number(table["quantity"], decimal).astype("float64") if "quantity" in roles
                          else pd.Series(float("nan"), index=table.index))
     table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
     keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
@@ -275,6 +298,10 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
         {"source": "transactions", "check": "exact duplicate line items, kept (a receipt may hold two)",
          "rows": duplicates, "amount": None},
     ]
+    if source.decimal == "auto" and decimal == ",":
+        result.checks.append({"source": "transactions", "check": "amounts written with a decimal comma (detected; "
+                              "set `decimal:` in study.yml to override), read as decimals",
+                              "rows": int(raw[roles["amount"]].str.contains(",", regex=False).sum()), "amount": None})
     return result
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from portrait.errors import SourceFormatError
-from portrait.io.readers import decode_text
+from portrait.io.readers import binary_kind, decode_text, readable
 
 TURN_COLUMNS = ["document", "turn", "speaker", "role", "start", "end", "text"]
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "reason"]
@@ -141,6 +141,21 @@ def _read_cues(lines: list[str], turns: _Turns) -> None:
             turns.add(number, html.unescape(_TAG.sub("", text)), speaker, *cue)
 
 
+def _no_cues(path: Path, lines: list[str]) -> None:
+    """A subtitle file with text but no readable cue: name the first timing line that could not be read."""
+    text = [(n, line) for n, line in enumerate(lines, start=1)
+            if line.strip() and not line.strip().upper().startswith("WEBVTT")]
+    if not text:
+        return  # truly empty: the caller says so
+    timing = next(((n, line) for n, line in text if "-->" in line or re.search(r"\d:\d\d", line)), None)
+    if timing:
+        raise TranscriptFormatError(
+            f"{path}, line {timing[0]}: the cue timing {timing[1].strip()[:80]!r} cannot be read. Write timings as "
+            "'00:01:02.500 --> 00:01:05.000' (hours optional; ',' before the milliseconds in .srt).", timing[0])
+    raise TranscriptFormatError(f"{path}, line {text[0][0]}: no cue timings ('00:00:01.000 --> 00:00:04.000') "
+                                "found. Export the subtitles again, or save the transcript as .txt.", text[0][0])
+
+
 def _docx_paragraphs(path: Path) -> list[tuple[int, str]]:
     """(paragraph number, text) pairs; a line break inside a paragraph starts a new line."""
     import docx
@@ -175,9 +190,16 @@ def read_transcript(path: Path, interviewer_labels: list[str], encoding: str = "
     if suffix == ".docx":
         _read_lines(_docx_paragraphs(path), turns)
     else:
-        lines = decode_text(path.read_bytes(), encoding, path).splitlines()
+        data = path.read_bytes()
+        kind = binary_kind(data)
+        if kind:
+            raise TranscriptFormatError(f"{path}: this is not a text file but {kind}. Save the transcript as "
+                                        f"{', '.join(EXTENSIONS)} with the matching file extension.")
+        lines = readable(decode_text(data, encoding, path)).splitlines()
         if suffix in (".vtt", ".srt"):
             _read_cues(lines, turns)
+            if turns.first_text_line is None:
+                _no_cues(path, lines)
         else:
             _read_lines(list(enumerate(lines, start=1)), turns)
     if turns.first_text_line is None:

@@ -11,7 +11,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from portrait.io.readers import ROW
+from portrait.io.numbers import to_number
+from portrait.io.readers import PROBLEM, ROW
 
 QUARANTINE_COLUMNS = ["source", "file", "row", "columns", "values", "reason"]
 WHOLE_ROW = "(whole row)"
@@ -26,14 +27,6 @@ def parses_as_datetime(fmt: str | None) -> pa.Check:
         parsed = pd.to_datetime(series, format=fmt or "mixed", errors="coerce")
         return parsed.notna() | series.isna()
     return pa.Check(check, error=f"not a date/time{f' in the format {fmt}' if fmt else ''}")
-
-
-def to_number(series: pd.Series, decimal: str = ".") -> pd.Series:
-    """Numbers from text cells; with `decimal=","` a decimal comma (and "." or spaces as thousands) is read."""
-    text = series.astype("string").str.strip()
-    if decimal == ",":
-        text = text.str.replace(r"[\s.](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
 
 
 def is_number(minimum: float | None = None, decimal: str = ".") -> pa.Check:
@@ -101,7 +94,25 @@ def no_nul_bytes() -> pa.Check:
 
 def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,
              personal: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split `frame` into (valid rows, quarantine entries): one quarantine entry per rejected row."""
+    """Split `frame` into (valid rows, quarantine entries): one quarantine entry per rejected row.
+    Rows the reader could not take as they stand (`_problem`: ragged, undecodable) go first, with its reason."""
+    unread = empty_quarantine()
+    if PROBLEM in frame.columns:
+        broken = frame[PROBLEM].notna()
+        unread = pd.DataFrame({
+            "source": source, "file": file, "row": pd.array(frame.loc[broken, ROW].to_numpy(), dtype="Int64"),
+            "columns": WHOLE_ROW,
+            # Cells of a broken row may sit under the wrong header (a name under `City`): none is shown.
+            "values": "",
+            "reason": frame.loc[broken, PROBLEM].to_numpy(),
+        }).astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row"})
+        frame = frame.loc[~broken].drop(columns=[PROBLEM])
+    kept, bad = _validate(frame, rules, source, file, personal)
+    return kept, pd.concat([unread, bad], ignore_index=True) if len(unread) else bad
+
+
+def _validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,
+              personal: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         rules.validate(frame, lazy=True)
         return frame, empty_quarantine()

@@ -58,6 +58,8 @@ class FileSource(_Strict):
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None
+    header_row: int = Field(1, ge=1, le=50, description="the row that holds the column headers (Excel exports "
+                            "with group headers above the questions: 2)")
     link_key: str | None = Field(None, description="personal column that links one person across sources")
     personal: dict[str, PersonalKind] = Field(default_factory=dict)
     open_text: list[str] = Field(default_factory=list, description="free-text columns to mask")
@@ -110,7 +112,8 @@ class TransactionColumns(_Strict):
 class TransactionSource(FileSource):
     columns: TransactionColumns
     date_format: str = "%Y-%m-%d %H:%M"
-    decimal: Literal[".", ","] = Field(".", description="decimal mark of amounts and quantities: '.' or ','")
+    decimal: Literal["auto", ".", ","] = Field("auto", description="decimal mark of amounts and quantities: "
+                                               "'.', ',' or auto (detected from the amounts)")
     returns: Literal["net", "quarantine"] = Field("net", description="negative amounts (returns): kept and netted "
                                                   "in spend, counted; or quarantined")
     export_date: datetime.date | None = Field(None, description="the day the export was made: later dates are "

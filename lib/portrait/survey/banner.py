@@ -214,8 +214,10 @@ def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.S
                 alpha: float = 0.05, correction: str = "none", title: str = "Multi-select",
                 labels: dict[str, str] | None = None) -> BannerTable:
     """A multi-select question: % choosing each option (0/1 columns of `items`) among those who answered."""
-    parts = [crosstab(items[column].map({1: "chosen", 0: "not chosen"}), banner, weights, alpha, correction)
-             for column in items.columns]
+    # Both categories always exist, so an option nobody chose shows 0 % rather than no row.
+    parts = [crosstab(pd.Series(pd.Categorical(items[column].map({1: "chosen", 0: "not chosen"}),
+                                               categories=["chosen", "not chosen"]), index=items.index),
+                      banner, weights, alpha, correction) for column in items.columns]
     names = [labels.get(c, c) if labels else c for c in items.columns]
     values = pd.concat([p.values.loc[["chosen"]] for p in parts]).set_axis(names)
     letters = pd.concat([p.letters.loc[["chosen"]] for p in parts]).set_axis(names)

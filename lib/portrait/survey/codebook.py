@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from portrait.config import yamlconfig
 from portrait.errors import CodebookError
+from portrait.io.numbers import to_number
 from portrait.rules import first_match, identifiers
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -253,7 +254,8 @@ def _code_values(raw: pd.Series, q: Question) -> tuple[pd.Series, pd.Series, pd.
     """(coded values, mask of unexplained answers, mask of declared-missing answers)."""
     present = raw.notna() & raw.astype("string").str.strip().ne("")
     # Normalise each distinct answer once: exports repeat a handful of answers many times.
-    normalised = raw.map({v: _norm(v) for v in raw.dropna().unique()})
+    # (typed as text: a column nobody answered would otherwise map to numbers and fail the comparison)
+    normalised = raw.map({v: _norm(v) for v in raw.dropna().unique()}).astype("string")
     missing_text = {_norm(m) for m in q.missing}
     declared = present & normalised.isin(missing_text)
     if q.type == "open":
@@ -261,7 +263,7 @@ def _code_values(raw: pd.Series, q: Question) -> tuple[pd.Series, pd.Series, pd.
     if q.type == "date":
         values = pd.to_datetime(raw.where(present & ~declared), format="mixed", errors="coerce")
         return values, present & ~declared & values.isna(), declared
-    number = pd.to_numeric(raw, errors="coerce").astype("float64")
+    number = to_number(raw, "auto").astype("float64")  # a decimal comma (`2,5`) is read, not lost
     if q.labels and q.type in ("single", "likert"):
         by_label = {_norm(v): k for k, v in q.labels.items()}
         from_label = normalised.map(by_label)

@@ -99,10 +99,13 @@ class OpenCoding:
 
     def frequencies(self) -> pd.DataFrame:
         n = int(self.answered.sum())
+
+        def share(count) -> float:  # no answer at all (a blank column): no share, not a division by zero
+            return round(100 * count / n, 1) if n else float("nan")
         rows = [{"code": c, "label": self.labels[c], "answers": int(self.codes[c].sum()),
-                 "% of answers": round(100 * self.codes[c].sum() / n, 1)} for c in self.codes.columns]
+                 "% of answers": share(self.codes[c].sum())} for c in self.codes.columns]
         rows.append({"code": "(uncoded)", "label": "no code matched", "answers": int(self.uncoded.sum()),
-                     "% of answers": round(100 * self.uncoded.sum() / n, 1)})
+                     "% of answers": share(self.uncoded.sum())})
         return pd.DataFrame(rows)
 
     def summary(self) -> pd.DataFrame:
@@ -136,7 +139,8 @@ def propose_themes(answers: pd.Series, languages: pd.Series, n_themes: int = 4, 
 
     texts = answers.dropna()
     if len(texts) < n_themes * 2:
-        return pd.DataFrame(columns=["theme", "top terms", "answers", "examples"])
+        return pd.DataFrame({"theme": pd.Series(dtype="int64"), "top terms": pd.Series(dtype="string"),
+                             "answers": pd.Series(dtype="int64"), "examples": pd.Series(dtype="string")})
     # Masking placeholders such as [name] say nothing about a theme.
     texts_plain = texts.str.replace(r"\[(?:name|email|phone|card)\]", " ", regex=True)
     docs = [" ".join(w for w in lemmas(t, languages[i]) if len(w) > 3) for i, t in texts_plain.items()]

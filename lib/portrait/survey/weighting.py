@@ -81,6 +81,9 @@ def rake(frame: pd.DataFrame, targets: dict[str, dict], cap: float | None = None
     shares = {var: _shares(t) for var, t in targets.items()}
     if absent := [var for var in shares if var not in frame.columns]:
         raise WeightingError(f"weighting variable `{absent[0]}` is not in the data; fix the weighting targets.")
+    if blank := [var for var in shares if frame[var].isna().all()]:
+        raise WeightingError(f"weighting variable `{blank[0]}`: no respondent of {len(frame)} has a value (a blank "
+                             "column in the export?). Check the export, or drop it from the weighting targets.")
     if missing == "unweighted":
         # Respondents without a value on a weighting variable keep weight 1 and are reported.
         known = frame[list(shares)].notna().all(axis=1)
