@@ -218,7 +218,7 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     if rules.started_column:
         columns[rules.started_column] = (False, [validation.parses_as_datetime(None)])
     if rules.duration_column:
-        columns[rules.duration_column] = (False, [validation.is_number(0)])
+        columns[rules.duration_column] = (False, [validation.is_number(0, decimal="auto")])
     kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
                                     "survey", path.name, set(source.personal))
     table = _finish(kept, source, secret).rename(columns={id_column: "respondent_id"})

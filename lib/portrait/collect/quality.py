@@ -16,6 +16,7 @@ import pandas as pd
 
 from portrait.errors import SourceFormatError
 from portrait.config.study import SurveyQuality
+from portrait.io.numbers import to_number
 
 FLAGS = ["duplicate", "speeder", "straightliner", "out_of_range", "incomplete"]
 
@@ -41,7 +42,7 @@ def flag_respondents(frame: pd.DataFrame, rules: SurveyQuality, question_columns
     out_of_range = pd.Series(0, index=out.index, dtype="int64")
     for grid in rules.grids:
         items = grid_columns(list(out.columns), grid.columns, grid.name, file)
-        values = out[items].apply(pd.to_numeric, errors="coerce")
+        values = out[items].apply(lambda column: to_number(column, "auto"))
         answered = out[items].notna()
         bad = answered & ~(values.ge(grid.min) & values.le(grid.max))
         out_of_range += bad.sum(axis=1)
@@ -51,7 +52,7 @@ def flag_respondents(frame: pd.DataFrame, rules: SurveyQuality, question_columns
     for column, (low, high) in rules.ranges.items():
         if column not in out.columns:
             raise SourceFormatError(f"{file}: `quality.ranges` names {column!r}, which is not a column; fix study.yml.")
-        values = pd.to_numeric(out[column], errors="coerce")
+        values = to_number(out[column], "auto")
         out_of_range += (out[column].notna() & ~values.between(low, high)).astype("int64")
     out["qf_straightliner"] = liners.ne("")
     out["qf_straightline_grids"] = liners
@@ -80,7 +81,7 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], order: pd.Series) -> pd.Se
 
 def _speeders(frame: pd.DataFrame, rules: SurveyQuality) -> pd.Series:
     if rules.duration_column and rules.duration_column in frame.columns:
-        seconds = pd.to_numeric(frame[rules.duration_column], errors="coerce")
+        seconds = to_number(frame[rules.duration_column], "auto")
     elif rules.started_column and rules.submitted_column:
         started = pd.to_datetime(frame[rules.started_column], format="mixed", errors="coerce")
         submitted = pd.to_datetime(frame[rules.submitted_column], format="mixed", errors="coerce")
