@@ -3,15 +3,30 @@
 Each run goes to `reports/<study>/<run-id>/`: the executed notebooks, one HTML per notebook without
 code cells (images inline, opens offline) and an index page. `reports/<study>/latest` moves to the
 run only when every step succeeded; a failed run keeps its executed notebooks for debugging.
+
+The notebooks' outputs go to a staging folder, `data/processed/.staging/<study>/<run-id>/` (a copy of
+`data/processed/<study>/` made at the start, so a `--steps 04,05` run reads what 01-03 wrote); the kernels find
+it in PORTRAIT_PROCESSED_DIR (`Study.load`). When every selected step succeeded the staging folder takes the
+place of `data/processed/<study>/` in one rename; a failed, interrupted or killed run leaves the previous
+outputs as they were, and its staging folder is removed (a killed run's by the next run).
+
+Only the workbook's own messages reach the console: papermill's, jupyter_client's and the kernel's log lines
+(the "running over TCP without encryption" warning, "KeyboardInterrupt caught in kernel" when a kernel is
+shut down) are kept quiet during a run.
 """
 
 from __future__ import annotations
 
 import ast
+import ctypes
 import difflib
+import logging
 import os
 import re
+import shutil
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +35,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
+from traitlets.config import Config
 
 from portrait.io import atomic, catalog
 from portrait.config import parameters as typed
@@ -31,6 +47,11 @@ NEEDS = {"02_survey_coding": ("survey",), "03_interview_coding": ("transcripts",
          "04_segmentation": ("survey", "transactions"), "05_personas": ("survey", "transactions")}
 KERNEL = "portrait"
 TEMPLATES = str(Path(__file__).with_name("templates"))
+# The kernel's own log (IPKernelApp) goes to our stderr: only a fatal error of the kernel is worth a line there.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# Library loggers of this process that speak during a run: papermill ("Passed unknown parameter: ..." for our
+# resolved-parameters flag), nbclient's and jupyter_client's kernel management (traitlets' loggers).
+QUIET_LOGGERS = ("papermill", "nbclient", "jupyter_client", "traitlets", "IPKernelApp")
 
 
 @dataclass
@@ -150,8 +171,8 @@ class _StudyLock:
     """One run of a study at a time: a second run is refused with who holds the lock and since when; a lock
     left by a run that is gone (its process no longer exists) is taken over."""
 
-    def __init__(self, folder: Path, say):
-        self.path, self.say = folder / ".run.lock", say
+    def __init__(self, folder: Path, say, name: str = ".run.lock"):
+        self.path, self.say = folder / name, say
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +207,151 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 with RENAME_EXCHANGE): a reader sees the one or the
+    other, never neither. False where the system or the file system cannot; the caller then renames twice."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+class _Staging:
+    """A run's outputs, written aside and promoted together.
+
+    On entry (holding the study's lock `data/processed/.staging/<study>.run.lock`, so two runs of one study
+    never share the processed folder, whatever their --reports): what a killed run left is removed,
+    `data/processed/<study>/` is copied into `.staging/<study>/<run-id>/`, and PORTRAIT_PROCESSED_DIR names that
+    copy to the kernels. On a clean exit the copy takes the live folder's place; on any exception (a failed
+    step, Ctrl-C) it is deleted and the live folder is left as it was. Yields the study pointed at the copy.
+    """
+
+    def __init__(self, loaded, run_id: str, say):
+        from portrait.config import study as study_module
+
+        self.module, self.loaded, self.say = study_module, loaded, say
+        self.live = study_module.processed_folder(loaded.folder).resolve()
+        self.folders = study_module.staging_folders(loaded.folder)
+        self.dir = self.folders / run_id
+        self.aside = self.folders / f"{run_id}.previous"
+        self.lock = _StudyLock(self.folders.parent, say, f"{loaded.folder.name}.run.lock")
+        self.env = None
+
+    def __enter__(self):
+        self.lock.__enter__()
+        try:
+            self._clean_leftovers()
+            self.folders.mkdir(parents=True, exist_ok=True)
+            if self.live.is_dir():
+                shutil.copytree(self.live, self.dir, symlinks=True)
+            else:
+                self.dir.mkdir()
+        except BaseException:
+            self._remove(self.dir)
+            self._finish()
+            raise
+        self.env = os.environ.get(self.module.PROCESSED_ENV)
+        os.environ[self.module.PROCESSED_ENV] = str(self.dir)  # papermill's kernels inherit our environment
+        return self.module.Study(self.loaded.folder, self.loaded.config, self.dir)
+
+    def __exit__(self, kind, error, traceback):
+        if self.env is None:
+            os.environ.pop(self.module.PROCESSED_ENV, None)
+        else:
+            os.environ[self.module.PROCESSED_ENV] = self.env
+        try:
+            if kind is None:
+                self._promote()
+            else:
+                self._remove(self.dir)
+                note = (f"{self.live} keeps the outputs of the last run that finished; this run's outputs were "
+                        "discarded.")
+                if isinstance(error, PipelineError):
+                    error.args = (f"{error}\n{note}",)
+                else:
+                    self.say(note)
+        finally:
+            self._finish()
+        return False
+
+    def _clean_leftovers(self) -> None:
+        """Under the lock, anything in `.staging/<study>/` was left by a run that is gone (killed, or the machine
+        stopped). A stop between the two renames of a promotion leaves no live folder: the previous comes back."""
+        if not self.folders.is_dir():
+            return
+        previous = sorted(self.folders.glob("*.previous"), key=lambda p: p.stat().st_mtime)
+        if previous and not self.live.exists() and not self.live.is_symlink():
+            os.rename(previous[-1], self.live)
+            self.say(f"a run that is gone left {self.live} missing; restored the outputs it had replaced")
+        for leftover in sorted(self.folders.iterdir()):
+            self.say(f"a run that is gone left {leftover}; removing it")
+            self._remove(leftover)
+
+    def _promote(self) -> None:
+        try:
+            if not self.live.exists():
+                os.rename(self.dir, self.live)
+                return
+            if _exchange(self.dir, self.live):
+                old = self.dir  # now holds the previous outputs
+            else:
+                os.rename(self.live, self.aside)
+                try:
+                    os.rename(self.dir, self.live)
+                except BaseException:
+                    os.rename(self.aside, self.live)
+                    raise
+                old = self.aside
+        except OSError as exc:
+            self._remove(self.dir)
+            raise PipelineError(f"could not put this run's outputs in place of {self.live} ({exc}); it keeps the "
+                                "outputs of the last run that finished.") from None
+        self._remove(old)
+
+    def _finish(self) -> None:
+        try:
+            self.folders.rmdir()  # only when empty
+        except OSError:
+            pass
+        self.lock.__exit__(None, None, None)
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
+
+
+def _kernel_config() -> Config:
+    """CurveZMQ between this process and a kernel whose spec declares it (ours does): nothing in plain text on the
+    loopback, and no "running over TCP without encryption" warning. Without CurveZMQ in pyzmq, or for a kernel
+    that does not declare it, the kernel runs over plain TCP as before (its warning is below CRITICAL)."""
+    import zmq
+
+    return Config({"KernelManager": {"transport_encryption": "auto"}} if zmq.has("curve") else {})
+
+
+@contextmanager
+def _quiet_libraries():
+    """Library loggers at ERROR for the run (papermill's "Passed unknown parameter", jupyter_client's notes);
+    our own messages go through `say` and PipelineError, not through these loggers."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
 def _load_study(root: Path, study: str):
     """The study; an unreadable study.yml stops the run before any notebook, with its message."""
     from portrait.config.study import Study
@@ -201,7 +367,8 @@ def _index_page(study: str, run_id: str, executed: list[str], skipped: dict[str,
 
 
 def _stakeholder_report(s, written: bool, run_dir: Path) -> bool:
-    """Copy the report step 05 just wrote into the run folder (so each run keeps its own)."""
+    """Copy the report step 05 just wrote (into the run's staging folder) into the run folder (so each run keeps
+    its own)."""
 
     if not written:
         return False
@@ -240,10 +407,12 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     # The steps this study can run at all: a run that did them all is complete, and only then is `latest` moved.
     runnable = [s for s in STEPS if (root / "notebooks" / f"{s}.ipynb").exists()
                 and (not NEEDS.get(s) or set(NEEDS[s]) & sources)]
-    with _StudyLock(study_reports, say):
+    with _StudyLock(study_reports, say), _quiet_libraries():
         run_dir.mkdir(parents=True, exist_ok=True)
-        result = _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir, kernel, progress, say)
-        report = _stakeholder_report(loaded, "05_personas" in result.executed, run_dir)
+        with _Staging(loaded, run_id, say) as staged:
+            result = _run_steps(root, staged, study, selected, present, lacking, merged, run_dir, kernel, progress,
+                                say)
+            report = _stakeholder_report(staged, "05_personas" in result.executed, run_dir)
         atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report),
                           run_dir / "index.html")
         if set(runnable) <= set(result.executed):
@@ -269,7 +438,8 @@ def _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir,
         try:
             papermill.execute_notebook(str(root / "notebooks" / f"{step}.ipynb"), str(output), parameters=merged[step],
                                        kernel_name=kernel, progress_bar=progress, cwd=str(root),
-                                       report_mode=False)
+                                       report_mode=False, extra_arguments=list(KERNEL_ARGUMENTS),
+                                       config=_kernel_config())
         except PapermillExecutionError as exc:
             cell, first_line = _source_cell(output, exc.cell_index)
             failing = _failing_line(exc)

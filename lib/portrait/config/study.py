@@ -2,6 +2,10 @@
 
 A study is `data/raw/<name>/` holding `study.yml`, the raw files and the codebooks. Its outputs go
 to `data/processed/<name>/` (the sibling `processed` folder of `raw`). Nothing else is read or written.
+
+`portrait run` writes a run's outputs aside, into `data/processed/.staging/<name>/<run-id>/`, and promotes them
+together when every step succeeded; it names that folder to the notebooks' kernels in `PORTRAIT_PROCESSED_DIR`
+(see `Study.load`). A notebook opened by hand, without the variable, reads and writes `data/processed/<name>/`.
 """
 
 from __future__ import annotations
@@ -227,6 +231,30 @@ def _check_files(study_dir: Path, config: StudyConfig, file: Path) -> None:
             )
 
 
+PROCESSED_ENV = "PORTRAIT_PROCESSED_DIR"
+STAGING = ".staging"
+
+
+def processed_folder(folder: Path) -> Path:
+    """The study's own processed folder: `data/processed/<name>/` beside `data/raw/<name>/`."""
+    return folder.parent.parent / "processed" / folder.name
+
+
+def staging_folders(folder: Path) -> Path:
+    """Where the runs of the study stage their outputs: `data/processed/.staging/<name>/` (symbolic links in the
+    processed path resolved, so a staged folder renames into place on the same file system)."""
+    return processed_folder(folder).resolve().parent / STAGING / folder.name
+
+
+def _staged(folder: Path) -> Path | None:
+    """The folder PORTRAIT_PROCESSED_DIR names, when it is an existing staging folder of this very study."""
+    value = os.environ.get(PROCESSED_ENV)
+    if not value:
+        return None
+    staged = Path(value).resolve()
+    return staged if staged.parent == staging_folders(folder) and staged.is_dir() else None
+
+
 class Study:
     """A loaded study: its folder, validated configuration and processed-output folder."""
 
@@ -237,9 +265,13 @@ class Study:
 
     @classmethod
     def load(cls, study: str | os.PathLike, processed: str | os.PathLike | None = None) -> "Study":
+        """The study in `study` (a folder holding study.yml); its outputs go to `processed` when given, else to
+        the run's staging folder when `portrait run` started this kernel (PORTRAIT_PROCESSED_DIR naming a
+        folder `data/processed/.staging/<this study>/<run-id>/`; a value naming anything else is ignored), else
+        to `data/processed/<study>/`."""
         folder = resolve_study_dir(study)
         config = load_config(folder)
-        out = Path(processed) if processed else folder.parent.parent / "processed" / folder.name
+        out = Path(processed) if processed else _staged(folder) or processed_folder(folder)
         return cls(folder, config, out)
 
     @property
