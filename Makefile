@@ -41,4 +41,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) reports data/processed/*/
+	rm -rf $(VENV) reports data/processed/*/ data/processed/.staging
