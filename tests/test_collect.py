@@ -349,3 +349,39 @@ def test_a_misplaced_header_points_at_its_row(study_dir):
     (study_dir / "cards.csv").write_text(text)
     with pytest.raises(SourceFormatError, match=r"cards.csv: column 'Card'.*It is in row 2 of the file: set `header_row: 2`"):
         collect.collect(Study.load(study_dir), SECRET)
+
+
+def test_known_names_are_masked_inflected_in_open_answers_and_transcripts(study_dir):
+    # A card holder (only the loyalty export knows him) and a participant (Ann Lee), named inflected in a survey
+    # open answer and in an interview: neither may reach any written file.
+    import re
+
+    config = (study_dir / "study.yml").read_text()
+    (study_dir / "study.yml").write_text(config.replace("    personal: {Card: card, Phone: phone}\n",
+                                                        "    personal: {Card: card, Phone: phone, Name: name}\n", 1))
+    (study_dir / "cards.csv").write_text("Card;Phone;City;Name\n2700000000000001;380671112233;Kyiv;Тарас Мельничук\n"
+                                         "2700000000000002;+48 601 000 000;Lviv;Olena Shevchuk\n")
+    survey = (study_dir / "survey.csv").read_text(encoding="cp1251")
+    answer = ";Дуже дорого, спитайте Тарасові Мельничукові або Ann's sister\n"
+    (study_dir / "survey.csv").write_text(survey.replace(";Дуже дорого\n", answer), encoding="cp1251")
+    with (study_dir / "interviews" / "INT-01.txt").open("a") as transcript:
+        transcript.write("Respondent: Я була там з Тарасом Мельничуком, and Olena's bag, Shevchuk's too.\n")
+    s = Study.load(study_dir)
+    result = collect.collect(s, SECRET)
+    collect.write_outputs(s, result, {"study": "tiny"})
+    assert result.tables["survey"]["Comment"].str.contains(r"\[name\] \[name\] або \[name\] sister").any()
+    assert result.tables["transcripts"]["text"].str.contains(r"з \[name\] \[name\], and \[name\] bag").any()
+    cyrillic, latin = ["Тарас", "Мельничук"], ["Olena", "Shevchuk", "Ann", "Lee"]
+    files = [p for p in s.processed.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".parquet" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        texts = [data.decode("utf-8", errors="replace")]
+        if path.suffix == ".parquet":  # the cells as well as the bytes: a compressed page hides nothing then
+            texts.append(pd.read_parquet(path).to_csv())
+        for text in texts:
+            for stem in cyrillic:
+                assert stem.casefold() not in text.casefold(), f"{path.name} holds {stem!r}"
+            for word in latin:
+                assert not re.search(rf"(?<![^\W\d_]){word}(?![^\W\d_])", text, re.IGNORECASE), \
+                    f"{path.name} holds {word!r}"

@@ -61,3 +61,68 @@ def test_mask_text_hides_contacts_cards_and_names():
 def test_mask_text_works_in_cyrillic():
     masked = mask_text("Мене звати Олена, телефон 067-123-45-67.", ["Олена"])
     assert masked == "Мене звати [name], телефон [phone]."
+
+
+# Known people's names in any inflected form (uk / ru / en): the sentence, the names given, the masked sentence.
+INFLECTED = [
+    ("Мене звати Іван Петренко.", ["Іван Петренко"], "Мене звати [name] [name]."),
+    ("Я говорив з Івана Петренка", ["Іван Петренко"], "Я говорив з [name] [name]"),
+    ("Ми говорили з Іваном Петренком, дякую Іванові Петренку", ["Іван Петренко"],
+     "Ми говорили з [name] [name], дякую [name] [name]"),
+    ("Я бачила Олену Ковальчук, передайте Олені привіт", ["Олена Ковальчук"],
+     "Я бачила [name] [name], передайте [name] привіт"),
+    ("Подзвоніть Ользі, Наталці та Сашею", ["Ольга", "Наталка", "Саша"], "Подзвоніть [name], [name] та [name]"),
+    ("Зустрілися з Андрієм Ковальським і Марією Ковальською", ["Андрій Ковальський", "Марія Ковальська"],
+     "Зустрілися з [name] [name] і [name] [name]"),
+    ("Розмова з Федором, подарунок від Кравця, Стрільцю", ["Федір", "Кравець", "Стрілець"],
+     "Розмова з [name], подарунок від [name], [name]"),
+    ("Дар’ї сподобалось, а Іллі ні", ["Дар'я", "Ілля"], "[name] сподобалось, а [name] ні"),
+    ("Ян прийшов", ["Ян"], "[name] прийшов"),
+    ("Я передал Ивану Петренко", ["Иван Петренко"], "Я передал [name] [name]"),
+    ("Спросите у Ивановой, она знает Иванова", ["Иванова"], "Спросите у [name], она знает [name]"),
+    ("Мы говорили с Еленой Кузнецовой и Ольгой", ["Елена Кузнецова", "Ольга"], "Мы говорили с [name] [name] и [name]"),
+    ("Звонил Сергею и Дмитрию, письмо от Павла Вишневского", ["Сергей", "Дмитрий", "Павел Вишневский"],
+     "Звонил [name] и [name], письмо от [name] [name]"),
+    ("Подарок для Семёна, встретил Игоря Смирнова", ["Семен", "Игорь Смирнов"],
+     "Подарок для [name], встретил [name] [name]"),
+    ("That was Ivan's idea, not Olena’s", ["Ivan", "Olena"], "That was [name] idea, not [name]"),
+    ("ANN LEE called; ann said so", ["Ann Lee"], "[name] [name] called; [name] said so"),
+]
+
+
+@pytest.mark.parametrize("text, names, expected", INFLECTED, ids=[t[0][:30] for t in INFLECTED])
+def test_known_names_are_masked_in_any_inflected_form(text, names, expected):
+    assert mask_text(text, names) == expected
+
+
+# Words that share a prefix with a name, other names and short names' relatives stay: precision matters for
+# open coding. A stem shorter than 3 letters (Ян, Яна, Ія) matches the exact word only, so `Яну` survives `Яна`:
+# the price of not masking every word that starts with those letters.
+NOT_NAMES = [
+    ("Аналіз показав, що Анастасія права", ["Анна"]),
+    ("Олеся і Олексій прийшли", ["Олег"]),  # another name, not a form of Олег
+    ("Яна і Януш прийшли, Янів не бачив", ["Ян"]),
+    ("Ян прийшов, Яну не бачив", ["Яна"]),
+    ("Ірина і Іван", ["Ія"]),
+    ("Іванна з Івано-Франківська", ["Іван"]),
+    ("Ми бачили оленя", ["Олена"]),
+    ("Романтика і романтичні сукні", ["Роман"]),
+    ("Anna bought an annual pass, Annie too", ["Ann"]),
+]
+
+
+@pytest.mark.parametrize("text, names", NOT_NAMES, ids=[t[0][:30] for t in NOT_NAMES])
+def test_words_sharing_a_prefix_with_a_name_are_kept(text, names):
+    assert mask_text(text, names) == text
+
+
+def test_name_pattern_is_compiled_once_per_set_of_names():
+    from portrait.collect import privacy
+
+    privacy._names_pattern.cache_clear()
+    names = ["Іван Петренко", "Олена"]
+    for _ in range(50):
+        assert mask_text("Іване, привіт від Олени", names) == "[name], привіт від [name]"
+    info = privacy._names_pattern.cache_info()
+    assert (info.misses, info.hits) == (1, 49)
+    assert mask_text("Іване", []) == "Іване"

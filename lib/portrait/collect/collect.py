@@ -148,29 +148,65 @@ def undeclared_contacts(frame: pd.DataFrame, source: FileSource, path: Path, nam
     return frame
 
 
-def _finish(frame: pd.DataFrame, source: FileSource, secret: bytes) -> pd.DataFrame:
-    """Mask contacts and card numbers in free text, then replace personal columns by pseudonyms."""
+def _name_words(raw: pd.DataFrame, source: FileSource) -> list[str]:
+    """The clear-text words of a source's name-kind personal columns (every row read, quarantined ones too)."""
+    columns = [c for c, kind in source.personal.items() if kind == "name" and c in raw.columns]
+    return sorted(set(raw[columns].stack().dropna().astype(str).str.split().explode().dropna()))
+
+
+_KNOWN_NAMES: dict = {}  # the last study's names, by the content and settings of its name sources: read once a run
+
+
+def known_names(study: Study) -> list[str]:
+    """Name words of every source that declares name columns under `personal:` (participants, card holders, the
+    survey's own name columns …), gathered before anything is masked: every free text of the study (transcripts,
+    open answers) is masked with all of them, in any inflected form. Kept in memory only, never written."""
+    sources = {name: getattr(study.config.sources, name, None)
+               for name in ("participants", "cardholders", "survey", "transactions")}
+    declared = {name: source for name, source in sources.items()
+                if isinstance(source, FileSource) and "name" in source.personal.values()}
+    try:  # hashing a file is much cheaper than reading it as a table
+        stamp = tuple((name, provenance.file_sha256(study.raw_path(source.path)), source.model_dump_json())
+                      for name, source in declared.items())
+    except OSError:  # a missing file: _read says so below
+        stamp = None
+    if stamp is not None and stamp in _KNOWN_NAMES:
+        return _KNOWN_NAMES[stamp]
+    words = sorted({word for name, source in declared.items() for word in _name_words(_read(study, name, source)[0],
+                                                                                     source)})
+    _KNOWN_NAMES.clear()
+    if stamp is not None:
+        _KNOWN_NAMES[stamp] = words
+    return words
+
+
+def _finish(frame: pd.DataFrame, source: FileSource, secret: bytes, names: list[str] = ()) -> pd.DataFrame:
+    """Mask contacts, card numbers and the known people's names in free text, then replace personal columns by
+    pseudonyms."""
     frame = frame.copy()
     for column in source.open_text:
-        frame[column] = frame[column].map(privacy.mask_text, na_action="ignore").astype("string")
+        frame[column] = frame[column].map(lambda t: privacy.mask_text(t, names), na_action="ignore").astype("string")
     return privacy.pseudonymise(frame, source.personal, secret, source.link_key)
 
 
-def collect_table(study: Study, name: str, secret: bytes) -> SourceResult:
-    """A table keyed by one id column (participants, card holders)."""
+def collect_table(study: Study, name: str, secret: bytes, names: list[str] | None = None) -> SourceResult:
+    """A table keyed by one id column (participants, card holders); its open text masked with `names` (by default
+    the study's `known_names`)."""
     source: TableSource = getattr(study.config.sources, name)
     raw, path = _read(study, name, source)
     answers = [c for c in raw.columns if c not in (ROW, PROBLEM)]
     rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
                               [validation.not_blank_row(answers)])
     kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
-    name_columns = [c for c, kind in source.personal.items() if kind == "name"]
-    words = sorted(set(raw[name_columns].stack().dropna().astype(str).str.split().explode()))
-    return SourceResult(name, _finish(kept, source, secret), bad, len(raw), files={name: path}, names=words)
+    names = known_names(study) if names is None else names
+    return SourceResult(name, _finish(kept, source, secret, names), bad, len(raw), files={name: path},
+                        names=_name_words(raw, source))
 
 
-def collect_transcripts(study: Study, secret: bytes, participants: SourceResult | None) -> SourceResult:
-    """Speaker turns with names masked (the participants' names and name-like speaker labels)."""
+def collect_transcripts(study: Study, secret: bytes, participants: SourceResult | None,
+                        names: list[str] | None = None) -> SourceResult:
+    """Speaker turns with names masked: `names` (by default the study's `known_names`: participants, card holders,
+    survey respondents) and name-like speaker labels."""
     source = study.config.sources.transcripts
     folder = study.raw_path(source.path)
     turns, problems = read_transcripts(folder, source.interviewer_labels, source.encoding, confine_to=study.folder)
@@ -179,8 +215,8 @@ def collect_transcripts(study: Study, secret: bytes, participants: SourceResult 
     files = [p for p in listed if is_inside(p, study.folder)]
     # Respondents labelled by their own name in notes: those labels are names to mask too.
     labels = turns.loc[turns["role"] == "respondent", "speaker"].dropna().unique().tolist()
-    names = (participants.names if participants else []) + [label for label in labels
-                                        if label.istitle() and label.casefold() not in GENERIC_SPEAKERS]
+    names = [*(known_names(study) if names is None else names),
+             *[label for label in labels if label.istitle() and label.casefold() not in GENERIC_SPEAKERS]]
     # Speaker labels stay (Interviewer, Respondent …) unless they are a person's name.
     turns["speaker"] = turns["speaker"].map(lambda t: privacy.mask_text(t, names), na_action="ignore")
     turns["text"] = turns["text"].map(lambda t: privacy.mask_text(t, names)).astype("string")
@@ -221,7 +257,7 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
         columns[rules.duration_column] = (False, [validation.is_number(0, decimal="auto")])
     kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
                                     "survey", path.name, set(source.personal))
-    table = _finish(kept, source, secret).rename(columns={id_column: "respondent_id"})
+    table = _finish(kept, source, secret, known_names(study)).rename(columns={id_column: "respondent_id"})
     if source.link_key and source.link_key == source.id_column:
         # Linked through the respondent id itself (a panel whose ids are the customer ids): the id is
         # pseudonymised like any link key, and the same id in another source gives the same person_key.
@@ -310,14 +346,16 @@ def collect(study: Study, secret: bytes) -> CollectResult:
     sources = study.config.sources
     results: dict[str, SourceResult] = {}
     survey_quality = None
+    # Names first: every free text is masked with the names of every source that declares name columns.
+    names = known_names(study)
     if sources.participants:
-        results["participants"] = collect_table(study, "participants", secret)
+        results["participants"] = collect_table(study, "participants", secret, names)
     if sources.transcripts:
-        results["transcripts"] = collect_transcripts(study, secret, results.get("participants"))
+        results["transcripts"] = collect_transcripts(study, secret, results.get("participants"), names)
     if sources.survey:
         results["survey"], survey_quality = collect_survey(study, secret)
     if sources.cardholders:
-        results["cardholders"] = collect_table(study, "cardholders", secret)
+        results["cardholders"] = collect_table(study, "cardholders", secret, names)
     if sources.transactions:
         results["transactions"] = collect_transactions(study, secret)
     for result in results.values():

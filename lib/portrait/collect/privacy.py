@@ -3,10 +3,15 @@
 The same person gets the same pseudonym in every source because values are normalised first
 (e-mails lower-cased, phones reduced to international digits) and hashed with one study secret
 (HMAC-SHA256). Without the secret a pseudonym cannot be reversed by hashing guesses.
+
+Free text keeps no contact either: e-mails (also written `ivan at gmail dot com`), phones, card numbers and
+IBANs are masked, and so are the names of known people in any inflected form (uk, ru, en: `Івана Петренка`,
+`Ивановой`, `Ivan's` -> `[name]`) by a small rule set of case endings (see `name_forms`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -123,7 +128,10 @@ def pseudonymise(
 
 
 def mask_text(text: str, names: Iterable[str] = ()) -> str:
-    """Mask e-mails, card numbers, phone numbers and the given names inside free text."""
+    """Mask e-mails, card numbers, phone numbers and the given names inside free text.
+
+    A name is masked in any inflected form (see `name_forms`): `Івана Петренка`, `Ivan's` become `[name]`.
+    `names` may hold whole names or single words; the regex is compiled once per distinct set of names."""
     if not isinstance(text, str) or not text:
         return text
     masked = EMAIL_PATTERN.sub("[email]", text)
@@ -131,9 +139,136 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     masked = IBAN_PATTERN.sub("[iban]", masked)
     masked = CARD_PATTERN.sub(lambda m: "[card]" if len(_NON_DIGIT.sub("", m.group())) >= 13 else m.group(), masked)
     masked = PHONE_PATTERN.sub("[phone]", masked)
-    for name in sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True):
-        masked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[name]", masked, flags=re.IGNORECASE)
-    return masked
+    pattern = _names_pattern(frozenset(n for n in names if isinstance(n, str) and n))
+    return pattern.sub("[name]", masked) if pattern else masked
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Names in any inflected form. Ukrainian and Russian decline names (Іван → Івана, Іванові, Іваном; Олена →
+# Олену, Оленою; Петренко → Петренка; Иванова → Ивановой), so the exact word is not enough. Each known name
+# word is expanded into its forms by the small rule set below and all forms go into one regex (a trie, so
+# thousands of names cost one pass). A lemmatiser (simplemma) works the other way round, text word -> lemma:
+# most names are outside its dictionaries, it needs the language of each text, and it would have to run on
+# every word of every transcript; a rule set is predictable, reviewable and cheap.
+#
+# Rules (on the lower-cased word; е also matches ё, an apostrophe matches ' ’ ʼ `):
+#   - Latin script: the word and its possessive ('s, ’s). English does not decline names otherwise.
+#   - Cyrillic, by the ending of the base form (the ending is dropped to get the stem):
+#       -а      Олена, Ольга, Микола, Иванова, Ковальська: feminine hard endings (-и -і -у -ою -ой -ої -ій -о …),
+#               -ею/-ей after ж ч ш щ ц (Сашею); г/к/х → з/ц/с before -і (Ользі, Наталці)
+#       -я      Марія, Ілля, Дарья: feminine soft endings (-ї -і -ю -ею -єю -ей …)
+#       -ий -ій -ый -ой   Андрій, Дмитрий (nouns: -я -ю -єм -ем …) or Ковальський, Толстой (adjectives: -ого -ому
+#               -им -ая -ої …): both readings
+#       -ая -яя Вишневская: adjective endings
+#       -о      Петренко, Павло: masculine endings and -о (Петренка, Петренкові, Павлом)
+#       -ь -й   Игорь, Василь, Сергей: masculine endings (hard and soft)
+#       consonant  Іван, Шевчук, Іванов: masculine endings; і → о/е in the last syllable (Федір → Федора,
+#               Лебідь → Лебедя); a fleeting е/о before к ц л в (Павел → Павла, Кравець → Кравця, Лев → Льва)
+#       other vowel (Мері, Рене): indeclinable, the exact word only
+#     Surnames in -ов/-ев/-ин/-ін and -ськ-/-цьк-/-ск- are matched in both genders (a family shares them).
+#   - A stem shorter than 3 letters matches only the exact word: `Ян` does not mask Яна or Януш, `Оля` not Олю.
+# Precision: only whole words match, and only stem + a listed ending, so `Анна` leaves Аналіз and Анастасія
+# alone, `Олег` leaves Олеся, `Іван` leaves Іванна and Івано-Франківськ, `Олена` leaves оленя. A name that is
+# also a word (Віра, Роман, Марко → марка) masks that word in every form: privacy comes first.
+# Not covered: one name across scripts or languages (Іван vs Иван vs Ivan), nicknames (Іван → Ваня).
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+NAME_WORD = re.compile(r"\w+(?:['’ʼ`]\w+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е"})
+_VOWELS = set("аеєиіїоуюяыэ")
+_MIN_STEM = 3
+
+_MASCULINE = ("а", "я", "у", "ю", "ові", "еві", "єві", "ом", "ем", "єм", "е", "є", "і", "ї", "и", "ы", "ів",
+              "їв", "им", "ім", "ым", "их", "ых", "ими", "ыми", "ью")
+_FEMININE_HARD = ("а", "и", "ы", "і", "е", "у", "ую", "ою", "ой", "ої", "ій", "о")
+_FEMININE_SIBILANT = ("ею", "ей")  # Саша → Сашею, Сашей
+_FEMININE_SOFT = ("я", "і", "ї", "и", "е", "є", "ю", "ею", "єю", "ей")
+_ADJECTIVE = ("ий", "ій", "ый", "ой", "ого", "его", "ому", "ему", "им", "ім", "ым", "ом", "ем", "ая", "яя", "а",
+              "у", "ую", "ою", "ої", "ей", "і", "и", "их", "ых", "ими", "ыми")
+_FAMILY = re.compile(r"(?:ов|ев|єв|ин|ін|ын|їн)$")  # Іванов / Іванова, Пушкин / Пушкина
+_ADJECTIVAL = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)$")  # Ковальський / Ковальська, Вишневский / Вишневская
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _stems(word: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(stem, endings) pairs of a lower-cased Cyrillic name word, by the rules above."""
+    last, pairs = word[-1], []
+    if word.endswith(("ий", "ій", "ый", "ой")):
+        pairs = [(word[:-1], _MASCULINE), (word[:-2], _ADJECTIVE)]
+    elif word.endswith(("ая", "яя")):
+        pairs = [(word[:-1], _FEMININE_SOFT), (word[:-2], _ADJECTIVE)]
+    elif last == "а":
+        stem = word[:-1]
+        pairs = [(stem, _FEMININE_HARD + (_FEMININE_SIBILANT if stem[-1:] in set("жчшщц") else ()))]
+        if stem[-1:] in {"г", "к", "х"}:
+            pairs.append((stem[:-1] + {"г": "з", "к": "ц", "х": "с"}[stem[-1]], ("і",)))
+        if _FAMILY.search(stem):
+            pairs.append((stem, ("",) + _MASCULINE))
+        if _ADJECTIVAL.search(stem):
+            pairs.append((stem, _ADJECTIVE))
+    elif last == "я":
+        pairs = [(word[:-1], _FEMININE_SOFT)]
+    elif last == "о":
+        pairs = [(word[:-1], _MASCULINE + ("о",))]
+    elif last in _VOWELS:
+        return []  # indeclinable
+    else:
+        stem = word[:-1] if last in "ьй" else word
+        pairs = [(stem, _MASCULINE)]
+        if _FAMILY.search(stem):
+            pairs.append((stem, _FEMININE_HARD))
+        alternated = re.fullmatch(r"(.*[^аеєиіїоуюяыэ'])і([^аеєиіїоуюяыэь'])", stem)
+        if alternated:  # Федір → Федора, Яків → Якова, Лебідь → Лебедя
+            pairs += [(f"{alternated[1]}{vowel}{alternated[2]}", _MASCULINE) for vowel in "ое"]
+        fleeting = re.fullmatch(r"(.*[^аеєиіїоуюяыэ'])[ео]([кцлв])", stem)
+        if fleeting:  # Павел → Павла, Кравець → Кравця, Стрілець → Стрільця, Лев → Льва
+            head = fleeting[1] + ("ь" if fleeting[1].endswith("л") else "")
+            pairs.append((head + fleeting[2], _MASCULINE))
+    return [(stem, endings) for stem, endings in pairs if _letters(stem) >= _MIN_STEM]
+
+
+def name_forms(word: str) -> set[str]:
+    """Every form of one name word the masking matches (lower case, ё written е, apostrophes as ')."""
+    word = word.lower().translate(_APOSTROPHES)
+    if not _CYRILLIC.search(word):
+        return {word, f"{word}'s"}
+    return {word} | {stem + ending for stem, endings in _stems(word) for ending in endings}
+
+
+def _trie_pattern(forms: Iterable[str]) -> str:
+    """One regex alternation for many words, sharing their prefixes (a trie), so matching is linear."""
+    trie: dict = {}
+    for form in forms:
+        node = trie
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def char(ch: str) -> str:
+        return {"е": "[её]", "'": "['’ʼ`]"}.get(ch) or re.escape(ch)
+
+    def emit(node: dict) -> str:
+        branches = [char(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" in node:
+            return f"(?:{body})?" if len(branches) == 1 else f"{body}?"
+        return body
+
+    return emit(trie)
+
+
+@functools.lru_cache(maxsize=8)  # clear-text names stay in memory only, like SourceResult.names
+def _names_pattern(names: frozenset[str]) -> re.Pattern | None:
+    forms = {form for name in names for word in NAME_WORD.findall(name) if _letters(word) > 1
+             for form in name_forms(word)}
+    if not forms:
+        return None
+    return re.compile(rf"(?<!\w){_trie_pattern(forms)}(?!\w)", re.IGNORECASE)
 
 
 def undeclared_contacts(frame: pd.DataFrame, skip: set[str]) -> dict[str, tuple[str, int, int]]:
