@@ -1,4 +1,5 @@
-"""Customer features from DuckDB agree with a pandas computation; RFM rules name every customer."""
+"""Customer features from DuckDB agree with a pandas computation; RFM scores depend on a customer's own values
+alone (ties share a score; a new pseudonymisation key moves nobody); RFM rules name every customer."""
 
 import numpy as np
 import pandas as pd
@@ -102,9 +103,10 @@ def test_a_hand_computed_example(tmp_path):
     # Span of the data: calendar days from the first purchase (2025-01-01) to as_of = 365, so receipts per
     # year equal receipts here; for B (1 receipt) 1.0.
     assert f.loc["A", "receipts_per_year"] == 2.0 and f.loc["B", "receipts_per_year"] == 1.0
-    # Scores among three cards: B is the most recent, C spends the most; ties on frequency go by spend.
+    # Scores among three cards: B is the most recent, C spends the most; A and C tie on frequency and
+    # share F (ntile(5) over 3 rows: ranks 1, 2, 3 -> 1, 2, 3; the tie starts at rank 2).
     assert f.loc["B", "r_score"] > f.loc["A", "r_score"] and f.loc["C", "m_score"] > f.loc["A", "m_score"] > f.loc["B", "m_score"]
-    assert f.loc["C", "f_score"] > f.loc["A", "f_score"] > f.loc["B", "f_score"]
+    assert f.loc["C", "f_score"] == f.loc["A", "f_score"] == 2 and f.loc["B", "f_score"] == 1
 
 
 def test_card_behaviour_reaches_only_respondents_who_hold_a_card():
@@ -141,15 +143,140 @@ def test_same_file_gives_the_same_figures_run_after_run(tmp_path):
 
 
 @pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 9, 11, 23, 100, 101])
-def test_quintiles_follow_sql_ntile(n):
-    """Scores are computed in numpy; they must be what SQL's ntile(5) gives, ties broken by row order."""
+def test_quintiles_are_sql_ntile_with_ties_kept_together(n):
+    """Without ties the scores are SQL's ntile(5); with ties every tied value takes the group of its first
+    rank: the least ntile(5) among its rows, whatever breaks the ties inside ntile (here: reversed rows)."""
     import duckdb
 
-    values = np.random.default_rng(n).integers(0, 4, n)  # many ties
-    expected = duckdb.sql(f"SELECT ntile(5) OVER (ORDER BY v, i) AS s FROM "
-                          f"(SELECT unnest({values.tolist()}) AS v, generate_subscripts({values.tolist()}, 1) AS i) "
-                          "ORDER BY i").fetchnumpy()["s"]
-    assert rfm.quintiles(np.lexsort((np.arange(n), values))).tolist() == expected.tolist()
+    rng = np.random.default_rng(n)
+    for values in (rng.permutation(n), rng.integers(0, 4, n)):  # distinct values; many ties
+        expected = duckdb.sql(
+            "SELECT min(tile) OVER (PARTITION BY v) AS s FROM (SELECT v, i, ntile(5) OVER (ORDER BY v, i DESC) AS tile "
+            f"FROM (SELECT unnest({values.tolist()}) AS v, generate_subscripts({values.tolist()}, 1) AS i)) "
+            "ORDER BY i").fetchnumpy()["s"]
+        assert rfm.quintile_scores(values).tolist() == expected.tolist()
+    sizes = np.bincount(rfm.quintile_scores(rng.permutation(n)), minlength=6)[1:]
+    assert sizes.sum() == n and sizes.max() - sizes[sizes > 0].min() <= 1
+
+
+def secret_changed(tx: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict]:
+    """The same purchases under another pseudonymisation key: every card key renamed (so their order
+    changes) and the line items shuffled. Returns the new log and new key -> old key."""
+    rng = np.random.default_rng(seed)
+    old = tx["card_key"].unique()
+    new = [f"k{v:08x}" for v in rng.choice(16**8, len(old), replace=False)]
+    renamed = tx.assign(card_key=tx["card_key"].map(dict(zip(old, new))))
+    return renamed.sample(frac=1, random_state=seed).reset_index(drop=True), dict(zip(new, old))
+
+
+def tied_transactions(n_cards=400, seed=9) -> pd.DataFrame:
+    """Many identical customers: a third buy once on the same day for the same amount, others repeat
+    the same few patterns, so R, F and M all have heavy ties."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for card in range(n_cards):
+        pattern = card % 3 if card < n_cards // 2 else int(rng.integers(0, 6))
+        days = [[100], [30, 200], [5, 60, 120, 300]][pattern % 3] if pattern < 3 else \
+            sorted(int(d) for d in rng.choice(500, int(rng.integers(1, 9)), replace=False))
+        for i, day in enumerate(days):
+            rows.append({"receipt": f"R{card}-{i}", "card_key": f"c{card:04d}",
+                         "date": pd.Timestamp("2025-01-01") + pd.Timedelta(days=day), "store": "S1", "city": "Kyiv",
+                         "channel": "store", "category": "Tops", "discount": False, "new_collection": False,
+                         "amount": 500.0 if pattern < 3 else float(rng.integers(1, 40) * 50)})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("scoring", ["quintiles", "thresholds"])
+def test_a_new_secret_moves_no_customer(tmp_path, scoring):
+    """Changing the pseudonymisation key renames every card and reorders the rows: every customer keeps
+    the same R, F, M and segment."""
+    rules = rfm.load_rules()
+    if scoring == "thresholds":
+        fixed = rfm.RfmScores(frequency=[2, 3, 5, 8], monetary=[500, 1000, 2000, 4000])
+        rules = rules.model_copy(update={"scores": fixed})
+    tx = pd.concat([tied_transactions(), transactions(300).assign(card_key=lambda t: "x" + t["card_key"])])
+    tx.to_parquet(tmp_path / "a.parquet", index=False)
+    renamed, back = secret_changed(tx, seed=3)
+    renamed.to_parquet(tmp_path / "b.parquet", index=False)
+    columns = ["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_segment"]
+    first = rfm.segment(rfm.customer_features(tmp_path / "a.parquet"), rules).customers.set_index("card_key")
+    second = rfm.segment(rfm.customer_features(tmp_path / "b.parquet"), rules).customers
+    second = second.assign(card_key=second["card_key"].map(back)).set_index("card_key").loc[first.index]
+    pd.testing.assert_frame_equal(first[columns], second[columns])
+    assert first["f_score"].nunique() > 1 and first["rfm_segment"].nunique() > 2
+    # The scores of a shuffled features table are the same scores, row by row.
+    shuffled = first.sample(frac=1, random_state=1)
+    rescored = rfm.with_scores(shuffled, rules.scores)
+    scores = ["r_score", "f_score", "m_score"]
+    pd.testing.assert_frame_equal(rescored[scores], shuffled[scores])
+
+
+def test_identical_one_time_buyers_share_one_f_score_and_one_segment(tmp_path):
+    """60 % buy once: every one of them has F = 1 (the tie starting at rank 1), F = 2 and F = 3 are left
+    empty and the score bins say so, and identical one-time buyers fall in one segment."""
+    rows = []
+    for card in range(1000):
+        once = card < 600
+        days = [card % 4 * 150] if once else [0, 200 + card % 7, 400 + card % 50][: 2 + card % 2]
+        for i, day in enumerate(days):
+            rows.append({"receipt": f"R{card}-{i}", "card_key": f"c{card:04d}", "amount": 100.0 + card % 3,
+                         "date": pd.Timestamp("2025-01-01") + pd.Timedelta(days=day)})
+    tx = pd.DataFrame(rows).assign(store="S1", city="Kyiv", channel="store", category="Tops", discount=False,
+                                   new_collection=False)
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    result = rfm.segment(rfm.customer_features(tmp_path / "tx.parquet"), rfm.load_rules())
+    customers = result.customers
+    once = customers[customers["frequency"] == 1]
+    assert len(once) == 600 and set(once["f_score"]) == {1}
+    assert set(customers.loc[customers["frequency"] > 1, "f_score"]) <= {4, 5}
+    # Same recency, frequency and spend: same scores, same segment.
+    alike = once.groupby(["recency_days", "monetary"])
+    assert (alike[["r_score", "m_score", "rfm_segment"]].nunique() == 1).all().all()
+    assert alike.ngroups == 12 and once.groupby("recency_days")["rfm_segment"].nunique().eq(1).all()
+    bins = result.score_bins().loc["F"]
+    assert bins["customers"].tolist()[:3] == [600, 0, 0] and bins["customers"].sum() == 1000
+    assert bins.loc[2, "note"] == "empty: 600 customers (60.0 %) share frequency = 1 and all score 1"
+    assert bins.loc[1, "note"].startswith("one tie, more than a fifth: 600 customers (60.0 %)")
+    assert bins.loc[1, "range"] == "ranks 1-200 of 1,000, worst first"
+    assert (bins.loc[1, "lowest"], bins.loc[1, "highest"]) == (1, 1)
+
+
+def test_fixed_thresholds_from_the_rules(tmp_path):
+    """Thresholds are the first values of the next bin; recency counts down (fewer days scores higher)."""
+    features = pd.DataFrame({"card_key": list("abcdefg"), "recency_days": [1, 29, 30, 89, 90, 365, 800],
+                             "frequency": [1, 2, 3, 4, 5, 9, 10], "monetary": [0.0, 99.99, 100, 250, 499, 500, 1e6]})
+    study_rules = tmp_path / "rfm_segments.yml"  # a study's own file: only its thresholds
+    study_rules.write_text("scores:\n  recency_days: [30, 90, 180, 365]\n  frequency: [2, 3, 5, 10]\n"
+                           "  monetary: [100, 250, 500, 1000]\n")
+    rules = rfm.load_rules(study_rules)
+    assert rules.segments == rfm.load_rules().segments  # the template's segments
+    result = rfm.segment(features, rules)
+    scored = result.customers.set_index("card_key")
+    assert scored["r_score"].tolist() == [5, 5, 4, 4, 3, 1, 1]
+    assert scored["f_score"].tolist() == [1, 2, 3, 3, 4, 4, 5]
+    assert scored["m_score"].tolist() == [1, 1, 2, 3, 3, 4, 5]
+    assert scored["rfm_segment"].tolist() == ["New", "Potential loyalists", "Potential loyalists",
+                                              "Potential loyalists", "Loyal", "Can't lose them", "Can't lose them"]
+    bins = result.score_bins()
+    assert bins.loc[("R", 2), "customers"] == 0 and bins.loc[("R", 2), "note"] == "empty: no customer in this range"
+    assert bins.loc[("R", 1), "range"] == "365 or more" and bins.loc[("R", 5), "range"] == "under 30"
+    assert bins.loc[("F", 3), "range"] == "3 to under 5" and bins.loc[("M", 5), "range"] == "1,000 or more"
+    assert (bins["binned by"] == "thresholds").all() and bins["customers"].groupby(level=0).sum().eq(7).all()
+    # Mixed: fixed frequency bins, quintiles for recency and spend.
+    mixed = rfm.with_scores(features, rfm.RfmScores(frequency=[2, 3, 5, 10]))
+    assert mixed["f_score"].tolist() == [1, 2, 3, 3, 4, 4, 5] and mixed["m_score"].tolist() == [1, 1, 2, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("thresholds", ["[2, 3, 5]", "[2, 3, 3, 10]", "[10, 5, 3, 2]", "quintile"])
+def test_thresholds_that_do_not_make_five_bins_are_refused(tmp_path, thresholds):
+    path = tmp_path / "rfm.yml"
+    path.write_text(f"scores:\n  frequency: {thresholds}\n")
+    with pytest.raises(CodebookError, match=r"scores\.frequency"):
+        rfm.load_rules(path)
+
+
+def test_the_template_scores_in_quintiles():
+    assert rfm.load_rules().scores == rfm.RfmScores()
 
 
 def test_category_breadth_is_exact_beyond_64_categories(tmp_path):
