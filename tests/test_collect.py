@@ -385,3 +385,17 @@ def test_known_names_are_masked_inflected_in_open_answers_and_transcripts(study_
             for word in latin:
                 assert not re.search(rf"(?<![^\W\d_]){word}(?![^\W\d_])", text, re.IGNORECASE), \
                     f"{path.name} holds {word!r}"
+
+
+def test_an_undeclared_name_column_is_refused_but_a_store_name_is_not(study_dir):
+    cards = "Card;Phone;City;Name;Store name\n2700000000000001;380671112233;Kyiv;Olena Shevchuk;Kyiv Podil\n" \
+            "2700000000000002;+48 601 000 000;Lviv;Taras Melnychuk;Lviv Center\n"
+    (study_dir / "cards.csv").write_text(cards)
+    with pytest.raises(SourceFormatError, match=r"(?s)cards.csv: personal data.*column .Name.: 2 of 2 values read like "
+                                                r"people's names — add `Name: name` under `sources.cardholders.personal`"):
+        collect.collect(Study.load(study_dir), SECRET)
+    config = (study_dir / "study.yml").read_text().replace("personal: {Card: card, Phone: phone}",
+                                                           "personal: {Card: card, Phone: phone, Name: name}")
+    (study_dir / "study.yml").write_text(config)
+    table = collect.collect(Study.load(study_dir), SECRET).tables["cardholders"]
+    assert "Name" not in table and table["Store name"].tolist() == ["Kyiv Podil", "Lviv Center"]

@@ -96,6 +96,15 @@ def test_a_failure_names_the_line_that_failed_not_the_first_of_the_cell(root):
         pipeline.run("data/raw/demo", root, run_id="bad", progress=False, say=lambda m: None)
 
 
+def test_a_chained_library_error_names_the_cells_line_and_the_call(root):
+    # pandas raises KeyError from inside its own KeyError: the cell's line, not pandas' line 3816, is named.
+    notebook(root / "notebooks" / "01_collect.ipynb",
+             "import pandas as pd\nframe = pd.DataFrame({'a': [1]})\nx = 1\nframe['Minutes']")
+    with pytest.raises(PipelineError, match=r"failed in cell 3, line 4 \(`frame\['Minutes'\]`\) in the call to "
+                                            r"pandas DataFrame.__getitem__: KeyError"):
+        pipeline.run("data/raw/demo", root, run_id="chained", progress=False, say=lambda m: None)
+
+
 def test_a_second_run_of_the_same_study_is_refused_while_one_is_under_way(root):
     import os
 

@@ -139,14 +139,40 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ARROW = re.compile(r"^-*>\s*(\d+)\s?(.*)$")
 
 
-def _failing_line(exc: PapermillExecutionError) -> tuple[int, str] | None:
-    """The line of the cell that failed (IPython marks it `----> 3 …` in the first frame of the traceback)."""
+FRAME = re.compile(r"^(?:Cell In\[\d+\], line \d+|File (?P<file>.+?):\d+, in (?P<function>[\w.<>]+))")
+
+
+def _failing_line(exc: PapermillExecutionError) -> tuple[int, str, str | None] | None:
+    """(line, code, library call) of the failure: the cell's own line (IPython marks it `----> 3 …` under a
+    `Cell In[…]` frame; in a chained exception the last such frame), and the call it made that raised,
+    as `pandas DataFrame.__getitem__` (None when the cell's own line raised)."""
+    marks, frame = [], None  # (frame header match, line number, code) for every arrow
     for entry in exc.traceback or []:
         for line in ANSI.sub("", entry).splitlines():
+            header = FRAME.match(line.strip())
+            if header:
+                frame = header
+                continue
             match = ARROW.match(line.strip())
-            if match:
-                return int(match.group(1)), match.group(2).strip()
-    return None
+            if match and frame is not None:
+                marks.append((frame, int(match.group(1)), match.group(2).strip()))
+    in_cell = [i for i, (frame, _, _) in enumerate(marks) if frame.group(0).startswith("Cell In")]
+    if not in_cell:
+        return None
+    last = in_cell[-1]
+    _, number, code = marks[last]
+    called = marks[last + 1][0] if last + 1 < len(marks) else None
+    return number, code, _library_call(called) if called is not None else None
+
+
+def _library_call(frame: re.Match) -> str:
+    """`pandas DataFrame.__getitem__` from a frame header `File …/site-packages/pandas/core/frame.py:4330, in …`."""
+    parts = Path(frame.group("file")).parts
+    anchors = [i for i, part in enumerate(parts) if part == "site-packages" and i + 1 < len(parts)] or \
+        [i for i, part in enumerate(parts) if part == "lib" and i + 1 < len(parts)]  # our own lib/portrait
+    anchor = anchors[-1] if anchors else None
+    package = parts[anchor + 1] if anchor is not None else Path(frame.group("file")).stem
+    return f"{package} {frame.group('function')}"
 
 
 def _quarantine_summary(s) -> list[str]:
@@ -444,6 +470,8 @@ def _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir,
             cell, first_line = _source_cell(output, exc.cell_index)
             failing = _failing_line(exc)
             where = f"cell {cell}, line {failing[0]} (`{failing[1]}`)" if failing else f"cell {cell} (`{first_line}`)"
+            if failing and failing[2]:
+                where += f" in the call to {failing[2]}"
             raise PipelineError(
                 f"{step}.ipynb failed in {where}: {exc.ename}: {exc.evalue}\n"
                 f"The executed notebook up to the failure is kept at {output}."

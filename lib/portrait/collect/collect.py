@@ -131,13 +131,16 @@ def undeclared_contacts(frame: pd.DataFrame, source: FileSource, path: Path, nam
     skip = {*source.personal, *source.open_text, ROW, getattr(source, "id_column", None),
             *([columns.customer] if columns is not None else [])}
     found = privacy.undeclared_contacts(frame, skip)
+    names = privacy.undeclared_names(frame, skip | set(found))
     stray = {c: v for c, v in found.items() if v[1] < CONTACT_COLUMN_CELLS
              and (v[1] < CONTACT_COLUMN_MIN or v[1] < CONTACT_COLUMN_SHARE * v[2])}
     found = {c: v for c, v in found.items() if c not in stray}
-    if found:
+    if found or names:
         lines = [f"column {column!r}: {hits} of {total} values are {kind} {'numbers' if kind != 'email' else 'addresses'}"
                  f" — add `{column}: {'other' if kind == 'iban' else kind}` under `sources.{name}.personal`"
                  for column, (kind, hits, total) in found.items()]
+        lines += [f"column {column!r}: {hits} of {total} values read like people's names — add `{column}: name` "
+                  f"under `sources.{name}.personal`" for column, (hits, total) in names.items()]
         raise SourceFormatError(f"{path}: personal data in column(s) not declared personal (they would be written "
                                 f"in clear):\n  - " + "\n  - ".join(lines) +
                                 "\nDeclare them (they are then pseudonymised) or delete the columns from the export.")

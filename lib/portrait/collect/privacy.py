@@ -292,3 +292,27 @@ def mask_cell(value: object) -> object:
     """A cell that is a whole contact becomes its kind (`[email]`, `[phone]`, `[card]`, `[iban]`)."""
     kind = contact_kind(str(value).strip())
     return f"[{kind}]" if kind else value
+
+
+# A header that names people (not a store, brand or product name), for the scan of undeclared columns.
+_NAME_HEADER = re.compile(
+    r"(?i)^(?:(?:your|customer|client|contact|card ?holder|respondent|full|first|last|given|family|middle)\s+)?"
+    r"(?:name|surname|first ?name|last ?name|full ?name|ім[’'ʼ]?я|прізвище|по батькові|піб|имя|фамилия|отчество|фио)"
+    r"(?:\s*\(.*\))?\??$|^(?:what is your (?:first |full )?name|як вас звати|как вас зовут)\??$")
+# A cell that reads like a person's name: one to three capitalised words of letters (any script).
+_NAME_CELL = re.compile(r"^[^\W\d_][^\W\d_'’ʼ-]*(?:[-'’ʼ][^\W\d_]+)*(?:\s+[^\W\d_][^\W\d_'’ʼ-]*(?:[-'’ʼ][^\W\d_]+)*){0,2}$")
+
+
+def undeclared_names(frame: pd.DataFrame, skip: set[str]) -> dict[str, tuple[int, int]]:
+    """Columns outside `skip` whose header names people and whose cells read like names: column ->
+    (cells that look like names, non-blank cells). Both must hold, so `Store name` or a free-text box stay."""
+    found = {}
+    for column in frame.columns:
+        if column in skip or str(column).startswith("_") or not _NAME_HEADER.match(str(column).strip()):
+            continue
+        values = frame[column].dropna().astype(str).str.strip()
+        values = values[values.ne("")]
+        looks = values[values.str.match(_NAME_CELL) & values.map(lambda v: v[:1].isupper())]
+        if len(values) and len(looks) >= 0.5 * len(values):
+            found[column] = (len(looks), len(values))
+    return found

@@ -126,6 +126,8 @@ def _validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file:
     blank = set(cases.loc[whole_row, "index"])
     cases = cases[~cases["index"].isin(blank) | whole_row]
     cases["reason"] = cases.apply(_reason, axis=1)
+    # A whole-row check reports once per cell of the row: one entry per row and reason is enough.
+    cases = cases.drop_duplicates(["index", "column", "reason"])
     # Whatever the column, a quarantined value shows no contact in clear (a row shifted by missing
     # fields puts an e-mail under `Start time`) and never more than MAX_SHOWN characters.
     cases["value"] = [
