@@ -309,3 +309,33 @@ def test_features_an_export_cannot_give_are_left_out_and_named(tmp_path):
     winter = [GiftPeriod(name="Winter holidays", start="12-20", end="01-10")]
     shares = rfm.customer_features(tmp_path / "tx.parquet", gift_calendar=winter).set_index("card_key")
     assert shares["gift_season_share"].tolist() == [1.0, 0.0]
+
+
+def test_a_study_sets_its_own_thresholds_in_codebooks_rfm(tmp_path):
+    import textwrap
+
+    from portrait import Study
+    from portrait.segments import segment_inputs
+
+    folder = tmp_path / "data" / "raw" / "shop"
+    folder.mkdir(parents=True)
+    (folder / "study.yml").write_text(textwrap.dedent("""
+        name: shop
+        languages: [en]
+        privacy: {allow_demo_secret: true}
+        codebooks: {rfm: rfm.yml}
+        sources:
+          transactions:
+            path: tx.csv
+            columns: {customer: Card, date: Date, amount: Amount}
+            export_date: 2026-06-30
+        """))
+    (folder / "rfm.yml").write_text("scores:\n  frequency: [2, 3, 5, 10]\n")
+    rows = [f"C{c},2026-0{1 + p % 5}-1{p % 9} 10:00,{100 + c}" for c in range(12) for p in range(c % 6 + 1)]
+    (folder / "tx.csv").write_text("Card,Date,Amount\n" + "\n".join(rows) + "\n")
+    from portrait.collect import collect
+    study = Study.load(folder)
+    collect.write_outputs(study, collect.collect(study, b"k"), {})
+    customers = segment_inputs.load(study).rfm.customers
+    expected = customers["frequency"].map(lambda f: 1 if f < 2 else 2 if f < 3 else 3 if f < 5 else 4 if f < 10 else 5)
+    assert customers["f_score"].tolist() == expected.tolist()

@@ -150,6 +150,8 @@ class Codebooks(_Strict):
     interview_segments: str | None = Field(None, description="segments coded by another coder (CSV or .qdpx)")
     schemes: str | None = Field(None, description="rule-based segment schemes (step 04)")
     messages: str | None = Field(None, description="message library: messages and reasons to believe per code (step 05)")
+    rfm: str | None = Field(None, description="RFM scores (quintiles or thresholds) and segment rules (step 04); "
+                            "default: the bundled templates/rfm_segments.yml")
 
 
 class Privacy(_Strict):

@@ -141,7 +141,9 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
     roles = study.config.roles
     if has_cards:
         features = rfm.customer_features(study.table_path(catalog.TRANSACTIONS), gift_calendar=roles.gift_calendar)
-        result = rfm.segment(features, rfm_rules or rfm.load_rules())
+        rules = rfm_rules or (rfm.load_rules(study.raw_path(study.config.codebooks.rfm)) if study.config.codebooks.rfm
+                              else rfm.load_rules())
+        result = rfm.segment(features, rules)
     labels, topics = {}, {}
     if has_survey:
         table = study.read(catalog.SURVEY_CODED).query("quality_ok")
