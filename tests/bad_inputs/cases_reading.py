@@ -92,6 +92,12 @@ def inflected_holder_in_transcript(folder):
     base.append(folder / "interviews" / "INT-02.txt", "Respondent: Я говорив з Тарасом Мельничуком учора.")
 
 
+def name_in_date_column(folder):
+    # Two fields lost at the start of a row: a card holder's name lands under `Submitted`.
+    shifted = ["6", "Zlata Prokopovych", "Kyiv", "1", "1", "1", "", "", "", "", ""]
+    survey(folder, [*SURVEY_ROWS, shifted])
+
+
 BLANK_BOOK = """\
 questions:
   - {id: city, column: City, type: single, labels: {1: Kyiv, 2: Lviv, 3: Одеса, 4: Dnipro}}
@@ -179,6 +185,8 @@ CASES = [
     Case("undeclared column of people's names", undeclared_name_column, "error", error(),
          must=(r"survey\.csv: personal data", r"column 'Full name': 5 of 5 values read like people's names",
                r"add `Full name: name` under `sources\.survey\.personal`")),
+    Case("a known person's name shifted into a date column", name_in_date_column, "quarantined", quarantine("survey"),
+         must=(r"survey\.csv row 7 \[Kyiv; \[name\] \[name\]\]: .*Submitted: not a date/time",)),
     Case("card holder's name inflected in an open answer", inflected_holder_in_survey, "masked",
          masking("respondents", "Comment", near="Дякую"), must=(r"'Дякую \[name\] \[name\] за допомогу'",)),
     Case("card holder's name inflected in a transcript", inflected_holder_in_transcript, "masked",

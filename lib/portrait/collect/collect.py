@@ -200,8 +200,8 @@ def collect_table(study: Study, name: str, secret: bytes, names: list[str] | Non
     answers = [c for c in raw.columns if c not in (ROW, PROBLEM)]
     rules = validation.schema({source.id_column: (True, [validation.first_occurrence()])},
                               [validation.not_blank_row(answers)])
-    kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal))
     names = known_names(study) if names is None else names
+    kept, bad = validation.validate(raw, rules, name, path.name, set(source.personal), names)
     return SourceResult(name, _finish(kept, source, secret, names), bad, len(raw), files={name: path},
                         names=_name_words(raw, source))
 
@@ -259,7 +259,7 @@ def collect_survey(study: Study, secret: bytes) -> tuple[SourceResult, pd.DataFr
     if rules.duration_column:
         columns[rules.duration_column] = (False, [validation.is_number(0, decimal="auto")])
     kept, bad = validation.validate(raw, validation.schema(columns, [validation.not_blank_row(answers)]),
-                                    "survey", path.name, set(source.personal))
+                                    "survey", path.name, set(source.personal), known_names(study))
     table = _finish(kept, source, secret, known_names(study)).rename(columns={id_column: "respondent_id"})
     if source.link_key and source.link_key == source.id_column:
         # Linked through the respondent id itself (a panel whose ids are the customer ids): the id is
@@ -307,7 +307,8 @@ def collect_transactions(study: Study, secret: bytes) -> SourceResult:
     checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
     if "quantity" in roles:
         checks[roles["quantity"]] = (True, [validation.is_number(decimal=decimal)])
-    kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal))
+    kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal),
+                                    known_names(study))
     duplicates = int(kept.drop(columns=[ROW]).duplicated(keep="first").sum())
     personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
     table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)

@@ -93,7 +93,7 @@ def no_nul_bytes() -> pa.Check:
 
 
 def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,
-             personal: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+             personal: set[str] = frozenset(), names: list[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split `frame` into (valid rows, quarantine entries): one quarantine entry per rejected row.
     Rows the reader could not take as they stand (`_problem`: ragged, undecodable) go first, with its reason."""
     unread = empty_quarantine()
@@ -107,12 +107,12 @@ def validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: 
             "reason": frame.loc[broken, PROBLEM].to_numpy(),
         }).astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row"})
         frame = frame.loc[~broken].drop(columns=[PROBLEM])
-    kept, bad = _validate(frame, rules, source, file, personal)
+    kept, bad = _validate(frame, rules, source, file, personal, names)
     return kept, pd.concat([unread, bad], ignore_index=True) if len(unread) else bad
 
 
 def _validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file: str,
-              personal: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+              personal: set[str], names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         rules.validate(frame, lazy=True)
         return frame, empty_quarantine()
@@ -131,7 +131,7 @@ def _validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file:
     # Whatever the column, a quarantined value shows no contact in clear (a row shifted by missing
     # fields puts an e-mail under `Start time`) and never more than MAX_SHOWN characters.
     cases["value"] = [
-        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else shown(str(v)))
+        "" if col == WHOLE_ROW or pd.isna(v) else ("[personal]" if col in personal else shown(str(v), names))
         for col, v in zip(cases["column"], cases["failure_case"])
     ]
     grouped = cases.sort_values(["index", "column"]).groupby("index", sort=True)
@@ -150,11 +150,11 @@ def _validate(frame: pd.DataFrame, rules: pa.DataFrameSchema, source: str, file:
 MAX_SHOWN = 200
 
 
-def shown(value: str) -> str:
-    """A value as the quarantine may show it: contacts masked, cut to MAX_SHOWN characters."""
+def shown(value: str, names: list[str] = ()) -> str:
+    """A value as the quarantine may show it: contacts and known names masked, cut to MAX_SHOWN characters."""
     from portrait.collect.privacy import mask_text
 
-    masked = mask_text(value)
+    masked = mask_text(value, names)
     return masked if len(masked) <= MAX_SHOWN else masked[:MAX_SHOWN] + "…"
 
 
