@@ -59,17 +59,30 @@ def write_json(obj: Any, target: str | os.PathLike) -> Path:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _neutral(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def neutralise_formulas(frame):
     """Text cells a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(1)`) get a leading
-    apostrophe, so they open as text; numbers are left as they are."""
+    apostrophe, so they open as text; numbers are left as they are. Headers are cells too, and a categorical
+    column holds text like any other."""
     out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column]) or pd.api.types.is_object_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v, na_action="ignore")
+    for position in range(out.shape[1]):  # by position: a header may repeat
+        values = out.iloc[:, position]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
+            # Element by element in the column's own type: Series.map would make [0, None] floats, "0.0".
+            out.isetitem(position, pd.Series([_neutral(v) for v in values], index=values.index, dtype=values.dtype))
+    if not isinstance(out.columns, pd.MultiIndex):
+        out.columns = [_neutral(c) for c in out.columns]
     return out
 
 
 def write_csv(frame, path: str | Path) -> Path:
-    """A CSV for people's spreadsheets: formula-like cells neutralised, written atomically."""
-    return write_text(neutralise_formulas(frame).to_csv(index=False), path)
+    """A CSV for people's spreadsheets: formula-like cells neutralised, written atomically. Rows end in CRLF
+    (RFC 4180), so a cell holding a lone carriage return is quoted like one holding a line feed instead of
+    splitting its row (and starting a new line with what follows it); the bytes are written as they are."""
+    text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n")
+    return write_bytes(text.encode("utf-8"), path)

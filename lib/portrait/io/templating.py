@@ -12,11 +12,21 @@ import jinja2
 TEMPLATES = Path(__file__).parents[1] / "templates" / "report"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~$])")  # code, emphasis, links, tables, headings, strikethrough, math
+_BLOCK_START = re.compile(r"^([-+]|\d{1,9}(?=[.)]))")  # a list item or a rule where the text opens a line
+_BARE_LINK = re.compile(r"(?i)(?<=\w)(?=://)|(?<=\bwww)(?=\.)")  # what GFM renderers turn into links
+
+
 def markdown_escape(text) -> str:
-    """Text safe inside Markdown: HTML-significant and Markdown-significant characters escaped."""
-    text = "" if text is None else str(text)
+    """Text safe inside Markdown: HTML-significant and Markdown-significant characters escaped.
+
+    The text is kept on one line (whitespace runs become one space): a line break inside a table cell,
+    a quote or a list item would end it and let the rest start a heading, a list or a code block."""
+    text = "" if text is None else " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _BLOCK_START.sub(lambda m: "\\" + m.group() if not m.group().isdigit() else m.group() + "\\", text)
+    return _BARE_LINK.sub(lambda m: "\\", text)
 
 
 @lru_cache(maxsize=1)
