@@ -110,3 +110,12 @@ def test_an_option_nobody_chose_shows_zero_percent():
     table = multi_table(items, {"city": pd.Series(["X", "X", "Y", "Y"])})
     assert table.values.loc["a"].tolist() == [0.0, 0.0, 0.0]
     assert table.values.loc["b"].tolist() == [50.0, 50.0, 50.0]
+
+
+def test_a_label_with_a_control_character_does_not_break_the_workbook(tmp_path):
+    row, banner = hand_table()
+    table = crosstab(row.replace("yes", "y\x0bes"), banner, title="a\x0bb\ufffe")
+    path = tmp_path / "t.xlsx"
+    to_excel([table], path)
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    assert sheet.cell(1, 1).value == "a\ufffdb\ufffd"

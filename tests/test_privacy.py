@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from portrait.errors import PrivacyError
-from portrait.collect.privacy import DEMO_SECRET, load_secret, mask_text, normalise, pseudonym, pseudonymise
+from portrait.collect.privacy import DEMO_SECRET, load_secret, mask_cell, mask_text, normalise, pseudonym, pseudonymise
 
 SECRET = b"test-secret"
 
@@ -126,3 +126,21 @@ def test_name_pattern_is_compiled_once_per_set_of_names():
     info = privacy._names_pattern.cache_info()
     assert (info.misses, info.hits) == (1, 49)
     assert mask_text("Іване", []) == "Іване"
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("тел.:0671234567", "тел.:[phone]"),                       # a colon before the number
+    ("Call 067 123 45 67: evenings", "Call [phone]: evenings"),  # and after it
+    ("(067) 123-45-67", "[phone]"),                             # the opening bracket goes too
+    ("+49 1512 3456789", "[phone]"),                           # "+" makes it a phone, not a card
+    ("4111 1111 1111 1111", "[card]"),
+    ("2026-01-01 10:00:00", "2026-01-01 10:00:00"),            # a date-time is no phone
+    ("order 12345.50 paid", "order 12345.50 paid"),
+])
+def test_phone_and_card_edges(text, masked):
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize("cell", ["(067) 123-45-67", "4111111111111", "00380 67 123 45 67", "+49 1512 3456789"])
+def test_a_whole_cell_gets_the_mask_free_text_gives_it(cell):
+    assert mask_cell(cell) == mask_text(cell)

@@ -28,9 +28,11 @@ DEMO_SECRET = "portrait-demo-secret-not-for-real-data"
 
 _NON_DIGIT = re.compile(r"\D+")
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Phone-like runs: optional +, then 9-15 digits possibly split by spaces, dots, dashes, brackets.
-PHONE_PATTERN = re.compile(r"(?<![\w:])\+?\d(?:[\s().-]*\d){8,14}(?![\w:])")  # not a date-time
-CARD_PATTERN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# Phone-like runs: optional + or bracket, then 9-15 digits possibly split by spaces, dots, dashes, brackets;
+# not part of a date-time (10:00) or of a decimal number, but "тел.:067…" and "… 45 67: evenings" are phones.
+PHONE_PATTERN = re.compile(r"(?:(?<![^\W\d_])\+|(?<![\w+])(?<!\d:))\(?\d(?:[\s().-]*\d){8,14}(?!\w)(?!:\d)(?![.,]\d)")
+# Card numbers: 13-19 digits, grouped by spaces or dashes; not after "+" (an international phone) nor in a decimal.
+CARD_PATTERN = re.compile(r"(?<![\d+])(?<!\d[.,])(?:\d[ -]?){12,18}\d(?!\d)(?![.,]\d)")
 # E-mails written to dodge filters: "ivan dot petrenko at gmail dot com", "ivan[at]gmail.com", "ivan (at) mail (dot) ua".
 _DOT = r"(?:\s*[\[({]\s*dot\s*[\])}]\s*|\s+dot\s+|\.)"
 _AT = r"(?:\s*[\[({]\s*at\s*[\])}]\s*|\s+at\s+|\s*@\s*)"
@@ -40,8 +42,8 @@ OBFUSCATED_EMAIL_PATTERN = re.compile(
 IBAN_PATTERN = re.compile(r"[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}")
 # A whole cell that is a contact (the free-text patterns, matched on the whole cell), for the scan of
 # columns nobody declared personal.
-CELL_PATTERNS = {"email": (EMAIL_PATTERN, OBFUSCATED_EMAIL_PATTERN), "phone": (PHONE_PATTERN,),
-                 "card": (CARD_PATTERN,), "iban": (IBAN_PATTERN,)}
+CELL_PATTERNS = {"email": (EMAIL_PATTERN, OBFUSCATED_EMAIL_PATTERN), "iban": (IBAN_PATTERN,),
+                 "card": (CARD_PATTERN,), "phone": (PHONE_PATTERN,)}  # the order mask_text applies them in
 
 
 def contact_kind(text: str) -> str | None:

@@ -52,6 +52,10 @@ def detect_encoding(data: bytes) -> str:
     non_ascii = sum(1 for ch in text if ord(ch) > 127) - undecodable
     if non_ascii >= 20 * undecodable:  # a UTF-8 file with a few bytes from another encoding pasted in
         return "utf-8"
+    high = [i for i, b in enumerate(data[:200_000]) if b >= 0x80]
+    in_runs = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
+    if high and in_runs >= 0.8 * len(high) and _mostly_cyrillic(data[:200_000].decode("cp1251", errors="replace")):
+        return "cp1251"  # whole words of high bytes that read as Cyrillic: a Windows export in uk/ru settings
     best = from_bytes(data[:200_000], cp_isolation=["cp1251", "koi8_r", "cp1252", "latin_1"]).best()
     return best.encoding if best is not None else "cp1251"
 
@@ -71,6 +75,11 @@ def binary_kind(data: bytes) -> str | None:
     sample = data[:4000]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     return "binary data" if sample and controls > 0.05 * len(sample) else None
+
+
+def _mostly_cyrillic(text: str) -> bool:
+    letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+    return bool(letters) and sum("\u0400" <= ch <= "\u04ff" for ch in letters) >= 0.9 * len(letters)
 
 
 def decode_text(data: bytes, encoding: str, path: Path) -> str:
@@ -107,12 +116,26 @@ def readable(text: str) -> str:
 
 
 def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into as many cells as the header has (more than one);
+    csv.Sniffer only breaks ties — on a short file it trusts a quote inside an answer over the header."""
     sample = "\n".join(text.splitlines()[:50])
+    scores = {}
+    for candidate in (",", ";", "\t", "|"):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if r]
+        except csv.Error:
+            continue
+        if rows and len(rows[0]) > 1:
+            scores[candidate] = (sum(len(r) == len(rows[0]) for r in rows) / len(rows), len(rows[0]))
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
-        return max(counts, key=counts.get)
+        sniffed = None
+    if not scores:
+        return sniffed or ","
+    best = max(scores.values())
+    tied = [d for d, score in scores.items() if score == best]
+    return sniffed if sniffed in tied else tied[0]
 
 
 def read_csv(path: Path, encoding: str = "auto", delimiter: str = "auto", header_row: int = 1,

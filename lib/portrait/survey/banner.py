@@ -199,8 +199,11 @@ def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
 
 def _text(cell, value: str):
     # openpyxl treats a string starting with "=" as a formula; an answer such as
-    # "=HYPERLINK(...)" must stay inert text in a stakeholder's spreadsheet.
-    cell.value = value
+    # "=HYPERLINK(...)" must stay inert text in a stakeholder's spreadsheet. Characters XML cannot hold
+    # (control characters from a pasted answer) become the replacement character instead of failing the file.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value).replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
     cell.data_type = "s"
     return cell
 
