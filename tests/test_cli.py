@@ -60,3 +60,17 @@ def test_notebook_without_kernel_is_a_clear_error(tmp_path, monkeypatch, capsys)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", "--study", "data/raw/mine", "--steps", "01", "--no-progress"]) == 1
     assert "Python (portrait)" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_with_a_short_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from portrait import pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run", interrupted)
+    (tmp_path / "data" / "raw" / "mine").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "mine" / "study.yml").write_text("name: mine\nlanguages: [en]\nsources: {}\n")
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["run", "--study", "data/raw/mine", "--steps", "01", "--no-progress"])
+    assert code == 130 and capsys.readouterr().err.strip() == "portrait: interrupted"

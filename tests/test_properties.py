@@ -108,14 +108,12 @@ def test_csv_reads_back_what_was_written_with_the_declared_delimiter(table):
 
 
 def answer_like(cell: str) -> bool:
-    return cell == "" or (any(ch.isalnum() for ch in cell) and not set(cell) & set("'\""))
+    return cell == "" or any(ch.isalnum() for ch in cell)
 
 
 # Auto-detection from the text alone: a real export has a header row of several words, and its answers
-# hold some letters or digits. Quotation marks beside another candidate delimiter can outvote the header in
-# csv.Sniffer's quote heuristic (a `;` file whose one answer is `Good, 'fresh'` reads as `,`; reported), so
-# here answers carry no quotation marks; the property above, with the delimiter declared, has them. A file
-# of a single column has no delimiter to detect.
+# hold some letters or digits (quotation marks and other delimiters included). A file of a single column
+# has no delimiter to detect.
 @PROFILE
 @given(csv_tables(min_columns=2, cell_filter=answer_like))
 def test_csv_reads_back_what_was_written_with_detected_encoding_and_delimiter(table):
@@ -194,10 +192,8 @@ KINDS = {"email": email, "phone": ukrainian_phone().map(lambda p: p[1]) | intern
 
 # Around a contact: any text without digits or `@`, so that it can neither be a contact itself nor lengthen
 # the contact's run; between the two a boundary a person writes (space, line break, comma, brackets …).
-# A colon right next to a phone is left out: PHONE_PATTERN refuses it (to spare times like 12:30), so
-# `тел.:0671234567` stays in clear text — reported, to be fixed in collect/privacy.py.
 surrounding = st.text(st.characters(blacklist_categories=("Cs", "Nd"), blacklist_characters="@"), max_size=30)
-boundary = st.sampled_from([" ", "\n", ", ", " (", ") ", ". ", " — ", "; ", "\t", " «", "» "])
+boundary = st.sampled_from([" ", "\n", ", ", " (", ") ", ". ", " — ", "; ", "\t", " «", "» ", ":", ": ", ".:"])
 
 
 @PROFILE
@@ -228,13 +224,12 @@ def test_mask_text_is_idempotent(text):
     assert privacy.mask_text(once) == once
 
 
-# Whole cells. Left out of the generators until collect/privacy.py agrees with itself (reported): a phone
-# opening with a bracket, `(067) 123-45-67`, is no contact to contact_kind; a 13-15 digit run is a card
-# to mask_text but a phone to contact_kind (`4111111111111`, `00380 67 123 45 67`, `+49 1512 3456789`).
+# Whole cells. A phone written with the international prefix 00 and 13-15 digits is a card to both
+# contact_kind and mask_text (masked either way), so the phone generator leaves that form out.
 whole_cells = {"email": email,
                "phone": (ukrainian_phone().map(lambda p: p[1]) | international_phone()).filter(
-                   lambda p: not p.startswith("(") and not p.startswith("00")),
-               "card": card_number(lengths=(16, 19)), "iban": iban()}
+                   lambda p: not p.startswith("00")),
+               "card": card_number(), "iban": iban()}
 
 
 @PROFILE

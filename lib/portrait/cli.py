@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except PortraitError as exc:
         print(f"portrait: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: the runner has already said what it kept; no traceback
+        print("portrait: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 
