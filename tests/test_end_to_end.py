@@ -190,3 +190,22 @@ def test_a_study_with_only_transcripts_runs_collect_and_interview_coding(tmp_pat
     assert any("02_survey_coding: the study has no survey — skipped" in m for m in messages)
     segments = pd.read_parquet(tmp_path / "data" / "processed" / "talks" / "codings.parquet")
     assert segments["document"].nunique() == 36
+
+
+def test_the_appendix_numbers_reach_the_report_as_computed(demo_run):
+    # Each headline number of the appendix (alpha, weighting efficiency, agreement, stability) is printed in
+    # the stakeholder's report exactly as the steps computed it.
+    from portrait import Study
+    from portrait.personas import persona_sources
+    from portrait.report import method_notes
+
+    result, _ = demo_run
+    study = Study.load(ROOT / "data" / "raw" / "demo")
+    sources = persona_sources.load(study)
+    headline = method_notes.headline(method_notes.gather(study, sources.coded, sources.book))
+    assert {"weighting efficiency %", "Krippendorff's alpha", "bootstrap ARI (median)"} <= set(headline["measure"])
+    assert headline["measure"].str.startswith("Cronbach's alpha").sum() >= 3
+    report = (result.run_dir / "report.html").read_text()
+    cells = set(re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", report))
+    missing = [m for m, v in zip(headline["measure"], headline["value"]) if f"{v:g}" not in cells]
+    assert not missing, f"appendix numbers not shown as computed: {missing}"

@@ -82,3 +82,15 @@ def gather(study: Study, coded: pd.DataFrame | None, book) -> dict[str, list[dic
              "reliability": reliability(study), "open_themes": open_themes(study), "agreement": coder_agreement(study),
              "stability": segmentation_choice(study)}
     return {k: v for k, v in parts.items() if v}
+
+
+def headline(appendix: dict[str, list[dict]]) -> pd.DataFrame:
+    """The appendix numbers a stakeholder weighs the findings by, one per row (measure, value): each scale's
+    alpha, the weighting efficiency, coder agreement and the segments' stability, as the report shows them."""
+    rows = [(f"Cronbach's alpha · {r['scale']}", r["alpha"]) for r in appendix.get("reliability", [])]
+    rows += [("weighting efficiency %", r["efficiency %"]) for r in appendix.get("weighting", [])]
+    rows += [(measure, r[measure]) for r in appendix.get("agreement", [])
+             for measure in ("Krippendorff's alpha", "median kappa")]
+    rows += [(measure, r[measure]) for r in appendix.get("stability", [])
+             for measure in ("bootstrap ARI (median)", "silhouette") if r.get(measure) is not None]
+    return pd.DataFrame(rows, columns=["measure", "value"])
