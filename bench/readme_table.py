@@ -1,0 +1,126 @@
+"""Render the README's benchmark tables from the committed JSON, so its figures are generated, never typed.
+
+Each table lives in README.md between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; everything between
+the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py).
+
+    .venv/bin/python bench/readme_table.py            # rewrite the tables in README.md
+    .venv/bin/python bench/readme_table.py --check    # exit 1 if README.md is not what the JSON renders to
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+RESULTS = ROOT / "bench" / "results"
+
+THREAD_NAMES = {"ours": "ours", "duckdb_floor": "DuckDB floor", "polars_floor": "polars floor",
+                "pandas_same": "pandas"}
+
+
+def rfm(data: dict) -> str:
+    """The RFM table: one row per size and tool, then each size's conditions and the target's verdict."""
+    target = data["target"]
+    lines = ["| size | tool | returns | seconds | peak MiB | × ours | × DuckDB floor |",
+             "|---|---|---|---:|---:|---:|---:|"]
+    for key, record in data["sizes"].items():
+        size = f"{record['rows']:,} lines"
+        for i, tool in enumerate(record["tools"].values()):
+            first = size if i == 0 else ""
+            if "failed" in tool:
+                lines.append(f"| {first} | {tool['label']} | | failed: {tool['failed']} | | | |")
+                continue
+            returns = f"{tool['columns']} columns: {tool['returns']}" if "columns" in tool else tool["returns"]
+            seconds = f"{tool['seconds']:.2f}"
+            if "stopped" in tool:
+                seconds, returns = f"> {tool['seconds']:.0f}", f"{tool['stopped']}"
+            lines.append(f"| {first} | {tool['label']} | {returns} | {seconds} | {tool['peak_mib']:,.0f} | "
+                         f"{ratio(tool, 'ratio_to_ours')} | {ratio(tool, 'ratio_to_duckdb_floor')} |")
+    lines.append("")
+    for key, record in data["sizes"].items():
+        lines.append(f"- {conditions(record)}")
+    peak = f"{target['peak_mib']:,} MiB"
+    goal = (f"{target['rows']:,} lines with every feature: ≤ {target['seconds']} s, ≤ 4 GB = {peak} peak, "
+            f"≤ {target['ratio_to_floor']} × the DuckDB floor")
+    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
+    if judged:
+        v = judged[0]["verdict"]
+        checks = "; ".join(f"{c['check']}: {'—' if c['value'] is None else c['value']} "
+                           f"{'holds' if c['holds'] else 'missed'}" for c in v["checks"])
+        lines.append(f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {checks}.")
+    else:
+        measured = ", ".join(f"{r['rows']:,}" for r in data["sizes"].values())
+        context = "; ".join(
+            f"at {r['rows']:,} lines ours is {c['value']} × the DuckDB floor" for r in data["sizes"].values()
+            for c in r["verdict"]["checks"] if "floor" in c["check"] and c["value"] is not None)
+        lines.append(f"- Target ({goal}): not judged — only {measured} lines measured, and the target is judged "
+                     f"at {target['rows']:,}{'; ' + context if context else ''}.")
+    return "\n".join(lines)
+
+
+def ratio(tool: dict, key: str) -> str:
+    if key not in tool:
+        return "—"
+    return f"> {tool[key]:.2f}" if "stopped" in tool else f"{tool[key]:.2f}"
+
+
+def conditions(record: dict) -> str:
+    c, tools = record["conditions"], record["tools"]
+    threads = ", ".join(f"{THREAD_NAMES.get(k, k)} {str(t).split(' ')[0]}" for k, t in c["threads"].items()
+                        if t is not None)
+    versions = ", ".join(f"{name} {tools[k]['version']}" for k, name in
+                         (("duckdb_floor", "DuckDB"), ("polars_floor", "polars"), ("pymc_marketing", "pymc-marketing"),
+                          ("lifetimes", "lifetimes"), ("pandas_same", "pandas")) if tools.get(k, {}).get("version"))
+    a = record.get("agreement", {})
+    agree = ("same cards in every result, same R/F/M sums in ours, the floors and pandas-same"
+             if a.get("same_cards") and a.get("same_rfm_sums") else "results DISAGREE (see the JSON's agreement)")
+    return (f"{record['rows']:,} lines: {c['statistic']}; memory cap {c['memory_cap_mib']:,} MiB, time limit "
+            f"{c['time_limit_seconds']} s; threads: {threads}; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, load "
+            f"average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after; measured "
+            f"{c['measured_at'][:10]} at commit {c['git_commit']} ({versions}); {agree}.")
+
+
+RENDERERS = {"rfm": rfm}
+
+
+def render(readme: str, names: list[str]) -> str:
+    for name in names:
+        start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+        if len(pattern.findall(readme)) != 1:
+            raise SystemExit(f"README.md needs exactly one {start} ... {end} block")
+        data = json.loads((RESULTS / f"{name}.json").read_text())
+        note = f"<!-- generated by bench/readme_table.py from bench/results/{name}.json: edit that, not this -->"
+        block = f"{start}\n{note}\n{RENDERERS[name](data)}\n{end}"
+        readme = pattern.sub(lambda _: block, readme)
+    return readme
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help=f"tables to render: {', '.join(RENDERERS)} (default: all)")
+    parser.add_argument("--check", action="store_true", help="only check that README.md is up to date")
+    args = parser.parse_args(argv)
+    if unknown := set(args.names) - set(RENDERERS):
+        parser.error(f"no table named {', '.join(sorted(unknown))}; known: {', '.join(RENDERERS)}")
+    old = README.read_text()
+    new = render(old, args.names or list(RENDERERS))
+    if args.check:
+        if new != old:
+            print("README.md's benchmark tables differ from bench/results: run bench/readme_table.py")
+            return 1
+        print("README.md's benchmark tables match bench/results")
+        return 0
+    if new != old:
+        README.write_text(new)
+    print(f"README.md: {', '.join(args.names or RENDERERS)} table(s) {'rewritten' if new != old else 'unchanged'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
