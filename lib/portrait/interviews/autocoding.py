@@ -7,13 +7,13 @@ import pandas as pd
 from portrait.io import catalog
 from portrait.errors import PortraitError
 
-from portrait.survey.open_coding import WORD, compile_pattern, find, language_of, lemmas
+from portrait.survey.open_coding import WORD, compile_pattern, family_keys, find, language_of, tokens
 from portrait.interviews.qual_codebook import QualCodebook
 
 SEGMENT_COLUMNS = ["document", "turn", "code", "group", "matched", "rule"]
 
 
-def _phrases(book: QualCodebook) -> dict[str, list[tuple[str, str, list[set[str]]]]]:
+def _phrases(book: QualCodebook) -> dict[str, list[tuple[str, str, list]]]:
     """language -> [(code, pattern, compiled pattern)]."""
     out: dict[str, list] = {}
     for code in book.codes:
@@ -34,14 +34,14 @@ def autocode(turns: pd.DataFrame, book: QualCodebook, languages: tuple[str, ...]
     for turn in turns[turns["role"] == role].itertuples():
         lang = language_of(turn.text, languages)
         words = WORD.findall(turn.text)
-        word_lemmas = lemmas(turn.text, lang)
-        # Only patterns whose first word occurs in the turn can match: skip the rest cheaply.
-        present = {w.casefold() for w in words} | set(word_lemmas)
+        forms = tokens(turn.text, lang)
+        # Only patterns whose first word's family occurs in the turn can match: skip the rest cheaply.
+        present = set().union(*(family_keys(w) for w in forms)) if forms else set()
         seen = set()
         for code, pattern, compiled in phrases.get(lang, []):
-            if code in seen or not compiled[0] & present:
+            if code in seen or not family_keys(compiled[0]) & present:
                 continue
-            start = find(words, word_lemmas, compiled)
+            start = find(forms, compiled)
             if start >= 0:
                 rows.append((turn.document, turn.turn, code, groups[code],
                              " ".join(words[start:start + len(compiled)]), f"{lang}: {pattern}"))

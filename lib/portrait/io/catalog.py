@@ -96,6 +96,10 @@ SCALE_RELIABILITY = Table("scale_reliability", "02_survey_coding", "Cronbach's a
                           {"scale": S, "items": I, "n": I, "alpha": F, "threshold": F, "below_threshold": B})
 OPEN_THEMES = Table("open_themes", "02_survey_coding", "candidate themes among uncoded open answers",
                     {"theme": I, "top terms": S, "answers": I})
+OPEN_MATCHED_WORDS = Table("open_matched_words", "02_survey_coding",
+                           "per open code: the words that coded it, answers and shares, stop words flagged",
+                           {"code": S, "label": S, "word": S, "patterns": S, "answers": I, "% of code": F,
+                            "sole answers": I, "% of all answers": F, "stop word": B})
 SURVEY_TABLES = File("survey_tables", "survey_tables.xlsx", "02_survey_coding", "banner tables, one sheet each")
 SURVEY_TABLES_HTML = File("survey_tables_html", "survey_tables.html", "02_survey_coding", "banner tables, offline page")
 

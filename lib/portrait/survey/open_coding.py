@@ -1,5 +1,11 @@
-"""Open-ended answers: a code frame matched on lemmatised text (simplemma), and theme proposals
-(TF-IDF + NMF) for the answers no code caught.
+"""Open-ended answers: a code frame matched on word families, and theme proposals (TF-IDF + NMF) for the
+answers no code caught.
+
+A pattern word matches its family: the word as written, its lemma (simplemma) and its Snowball stem
+(snowballstemmer: en, ru; Snowball has no Ukrainian stemmer, so Ukrainian words match as written or by lemma).
+Stems one letter apart also match ("taste" -> tast, "tasty" -> tasti), so derived words are caught too.
+Per code, `OpenCoding.matched_words` shows which words did the coding and `OpenCoding.warnings` names the
+over-broad ones: stop words (the `stop-words` package's lists) and single words carrying a large share.
 
 An answer may carry several codes. The language of each answer is told by its letters, or by
 simplemma's detection when the letters are shared (see `language_of`).
@@ -8,13 +14,15 @@ simplemma's detection when the letters are shared (see `language_of`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import simplemma
+import snowballstemmer
+import stop_words as stop_word_lists
 from pydantic import BaseModel, ConfigDict, Field
 
 from portrait.config import yamlconfig
@@ -22,12 +30,25 @@ from portrait.errors import CodebookError
 
 WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
 
+# Snowball algorithms by language code; a language missing here (uk) matches as written or by lemma only.
+SNOWBALL = {"en": "english", "ru": "russian", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
+            "pl": "polish", "nl": "dutch", "pt": "portuguese"}
+
+# Stems this close count as one family: "tast"/"tasti" (taste, tasty), "вкус"/"вкусн" (вкус, вкусный). A shorter
+# stem would let three-letter words swallow unrelated ones; a longer tail would let "cost" catch "costume".
+FAMILY_MIN_STEM = 4
+FAMILY_MAX_TAIL = 1
+
+# One word that codes a fifth of all answers is more often a common word than a topic: a code's frequency then
+# mostly measures that word, so its answers need a look before the share is reported (see OpenCoding.warnings).
+BROAD_WORD_SHARE = 0.20
+
 
 class Code(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str
     label: str
-    patterns: dict[str, list[str]] = Field(description="language -> words or phrases, matched as lemmas")
+    patterns: dict[str, list[str]] = Field(description="language -> words or phrases, matched as word families")
 
 
 class CodeFrame(BaseModel):
@@ -62,36 +83,117 @@ def _lemma(word: str, language: str) -> str:
     return simplemma.lemmatize(word, lang=language).casefold()
 
 
+@lru_cache(maxsize=None)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(SNOWBALL[language]) if language in SNOWBALL else None
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str, language: str) -> str | None:
+    stemmer = _stemmer(language)
+    return stemmer.stemWord(word) if stemmer else None
+
+
+@lru_cache(maxsize=None)
+def stop_words(language: str) -> frozenset[str]:
+    """The `stop-words` package's list for a language (shipped inside the package); empty when it has none."""
+    try:
+        return frozenset(w.casefold() for w in stop_word_lists.get_stop_words(language))
+    except stop_word_lists.StopWordError:
+        return frozenset()
+
+
+def is_stop_word(word: str, language: str) -> bool:
+    """A stop word as written or by its lemma ("has" is listed through "have")."""
+    listed = stop_words(language)
+    return word.casefold() in listed or _lemma(word.casefold(), language) in listed
+
+
 def lemmas(text: str, language: str) -> list[str]:
     return [_lemma(w.casefold(), language) for w in WORD.findall(text)]
 
 
-def compile_pattern(pattern: str, language: str) -> list[set[str]]:
-    """Each word of a pattern as the forms it accepts: itself and its lemma.
+@dataclass(frozen=True)
+class WordForms:
+    """A word as written (case-folded), its lemma and its stems (of the word and of its lemma; none without a
+    stemmer for the language)."""
 
-    Both, because lemmatising a word that is already a dictionary form can change it
+    written: str
+    lemma: str
+    stems: frozenset[str]
+
+
+@lru_cache(maxsize=200_000)
+def word_forms(word: str, language: str) -> WordForms:
+    written = word.casefold()
+    lemma = _lemma(written, language)
+    stems = frozenset(s for s in (_stem(written, language), _stem(lemma, language)) if s)
+    return WordForms(written, lemma, stems)
+
+
+def tokens(text: str, language: str) -> list[WordForms]:
+    return [word_forms(w, language) for w in WORD.findall(text)]
+
+
+def _related_stems(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= FAMILY_MIN_STEM and len(long) - len(short) <= FAMILY_MAX_TAIL
+                             and long.startswith(short))
+
+
+@lru_cache(maxsize=500_000)
+def same_family(word: WordForms, pattern: WordForms) -> bool:
+    """The word is the pattern word as written, by lemma, or by a stem of its family."""
+    if word.written in (pattern.written, pattern.lemma) or word.lemma in (pattern.written, pattern.lemma):
+        return True
+    return any(_related_stems(a, b) for a in word.stems for b in pattern.stems)
+
+
+def family_keys(word: WordForms) -> set[str]:
+    """Keys two words of one family always share (the first FAMILY_MIN_STEM letters of a stem, or the word and
+    its lemma): a cheap filter before `same_family`."""
+    return {s[:FAMILY_MIN_STEM] for s in word.stems} | {word.written, word.lemma}
+
+
+def compile_pattern(pattern: str, language: str) -> list[WordForms]:
+    """Each word of a pattern with the forms it accepts: itself, its lemma and its stem family.
+
+    Itself too, because lemmatising a word that is already a dictionary form can change it
     (Russian "дорогой", expensive, lemmatises to "дорога", road).
     """
-    return [{w.casefold(), _lemma(w.casefold(), language)} for w in WORD.findall(pattern)]
+    return [word_forms(w, language) for w in WORD.findall(pattern)]
 
 
-def find(words: list[str], word_lemmas: list[str], pattern: list[set[str]]) -> int:
+def find_all(words: list[WordForms], pattern: list[WordForms]) -> list[int]:
+    """Starts of every place where the pattern's words follow each other in `words`."""
+    n = len(pattern)
+    if not n:
+        return []
+    return [i for i in range(len(words) - n + 1) if all(same_family(words[i + k], p) for k, p in enumerate(pattern))]
+
+
+def find(words: list[WordForms], pattern: list[WordForms]) -> int:
     """Start of the first place where the pattern's words follow each other, or -1."""
     n = len(pattern)
     for i in range(len(words) - n + 1):
-        if all(words[i + k].casefold() in forms or word_lemmas[i + k] in forms for k, forms in enumerate(pattern)):
+        if all(same_family(words[i + k], p) for k, p in enumerate(pattern)):
             return i
     return -1
 
 
+MATCH_COLUMNS = ["answer", "code", "language", "pattern", "word"]
+
+
 @dataclass
 class OpenCoding:
-    """0/1 per answer and code, the language of each answer, and the frequency table."""
+    """0/1 per answer and code, the language of each answer, the frequency table, and what matched: one row
+    per answer, code and matched word (`matches`: answer index, code, language, pattern, word as lemmas)."""
 
     codes: pd.DataFrame
     language: pd.Series
     answered: pd.Series
     labels: dict[str, str]
+    matches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATCH_COLUMNS))
 
     @property
     def uncoded(self) -> pd.Series:
@@ -111,42 +213,116 @@ class OpenCoding:
     def summary(self) -> pd.DataFrame:
         return self.frequencies()
 
+    def matched_words(self, top: int | None = None) -> pd.DataFrame:
+        """Per code, the words (lemmas; phrases for phrase patterns) that coded its answers, most answers first.
+
+        `answers`: answers of the code in which the word matched; `% of code`: their share of the code's answers
+        (an answer that matched two words counts for both, so a code's shares add up to 100 % or more);
+        `sole answers`: answers only this word coded, those the code would lose without it; `% of all answers`:
+        share of every answer; `stop word`: every word of it is a stop word of its language. `top` keeps each
+        code's first rows.
+        """
+        columns = {"code": "string", "label": "string", "word": "string", "patterns": "string", "answers": "int64",
+                   "% of code": "float64", "sole answers": "int64", "% of all answers": "float64",
+                   "stop word": "bool"}
+        matches = self.matches
+        if matches.empty:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+        n_answered = int(self.answered.sum())
+        per_answer = matches.drop_duplicates(["answer", "code", "word"])
+        words_in_answer = per_answer.groupby(["answer", "code"])["word"].transform("size")
+        per_answer = per_answer.assign(sole=words_in_answer.eq(1),
+                                       stop=[all(is_stop_word(w, lang) for w in word.split())
+                                             for word, lang in zip(per_answer["word"], per_answer["language"])])
+        rows = []
+        for (code, word), hits in per_answer.groupby(["code", "word"], sort=False):
+            code_answers_n = int(self.codes[code].sum())
+            patterns = matches[(matches["code"] == code) & (matches["word"] == word)]
+            rows.append({"code": code, "label": self.labels[code], "word": word,
+                         "patterns": ", ".join(sorted({f"{l}: {p}" for l, p in zip(patterns["language"],
+                                                                                    patterns["pattern"])})),
+                         "answers": len(hits), "% of code": round(100 * len(hits) / code_answers_n, 1),
+                         "sole answers": int(hits["sole"].sum()),
+                         "% of all answers": round(100 * len(hits) / n_answered, 1), "stop word": bool(hits["stop"].all())})
+        table = pd.DataFrame(rows)
+        order = {c: i for i, c in enumerate(self.codes.columns)}
+        table = (table.assign(_order=table["code"].map(order))
+                 .sort_values(["_order", "answers", "word"], ascending=[True, False, True], kind="stable")
+                 .drop(columns="_order"))
+        if top is not None:
+            table = table.groupby("code", sort=False).head(top)
+        return table.reset_index(drop=True).astype(columns)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain sentences on over-broad patterns: a stop word that codes answers, and a single word that codes
+        BROAD_WORD_SHARE or more of all answers."""
+        table = self.matched_words()
+        n_answered = int(self.answered.sum())
+        out = []
+        for row in table.to_dict("records"):
+            code = f"Code `{row['code']}` ({row['label']})"
+            if row["stop word"]:
+                out.append(f"{code}: '{row['word']}' is a stop word and codes {row['answers']} of its "
+                           f"{int(self.codes[row['code']].sum())} answers ({row['% of code']} %; "
+                           f"{row['% of all answers']} % of all answers), pattern {row['patterns']}. "
+                           f"Check these answers: a longer phrase or a rarer word is safer.")
+            if row["answers"] >= BROAD_WORD_SHARE * n_answered:
+                out.append(f"{code}: '{row['word']}' by itself codes {row['% of all answers']} % of all "
+                           f"answers ({row['answers']} of {n_answered}; warned from {BROAD_WORD_SHARE:.0%}), "
+                           f"pattern {row['patterns']}. Check that it means the code in these answers.")
+        return out
+
 
 def code_answers(answers: pd.Series, frame: CodeFrame, languages: tuple[str, ...] = ("en", "uk", "ru")) -> OpenCoding:
     answered = answers.notna() & answers.astype("string").str.strip().ne("")
     language = answers.where(answered).map(lambda t: language_of(t, languages), na_action="ignore")
-    patterns = {code.code: {lang: [compile_pattern(p, lang) for p in phrases] for lang, phrases in code.patterns.items()}
-                for code in frame.codes}
+    patterns = {code.code: {lang: [(p, compile_pattern(p, lang)) for p in phrases]
+                            for lang, phrases in code.patterns.items()} for code in frame.codes}
     result = pd.DataFrame(0, index=answers.index, columns=[c.code for c in frame.codes], dtype="int64")
+    matches = []
     for index in answers.index[answered]:
         lang = language[index]
-        words = WORD.findall(answers[index])
-        word_lemmas = lemmas(answers[index], lang)
+        words = tokens(answers[index], lang)
+        present = set().union(*(family_keys(w) for w in words)) if words else set()
         for code, by_language in patterns.items():
-            if any(find(words, word_lemmas, phrase) >= 0 for phrase in by_language.get(lang, []) if phrase):
-                result.loc[index, code] = 1
-    return OpenCoding(result, language, answered, {c.code: c.label for c in frame.codes})
+            for pattern, compiled in by_language.get(lang, []):
+                if not compiled or not family_keys(compiled[0]) & present:
+                    continue
+                for start in find_all(words, compiled):
+                    word = " ".join(w.lemma for w in words[start:start + len(compiled)])
+                    matches.append((index, code, lang, pattern, word))
+                    result.loc[index, code] = 1
+    return OpenCoding(result, language, answered, {c.code: c.label for c in frame.codes},
+                      pd.DataFrame(matches, columns=MATCH_COLUMNS))
 
 
 def propose_themes(answers: pd.Series, languages: pd.Series, n_themes: int = 4, top_terms: int = 8,
                    examples: int = 3, seed: int = 0) -> pd.DataFrame:
     """Candidate themes among `answers` (e.g. the uncoded ones): top lemmas and most typical answers.
 
-    Lemmatised TF-IDF + NMF (scikit-learn); deterministic for a given seed.
+    Lemmatised TF-IDF + NMF (scikit-learn) without the language's stop words; deterministic for a given seed.
     """
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = answers.dropna()
+    none = pd.DataFrame({"theme": pd.Series(dtype="int64"), "top terms": pd.Series(dtype="string"),
+                         "answers": pd.Series(dtype="int64"), "examples": pd.Series(dtype="string")})
     if len(texts) < n_themes * 2:
-        return pd.DataFrame({"theme": pd.Series(dtype="int64"), "top terms": pd.Series(dtype="string"),
-                             "answers": pd.Series(dtype="int64"), "examples": pd.Series(dtype="string")})
+        return none
     # Masking placeholders such as [name] say nothing about a theme.
     texts_plain = texts.str.replace(r"\[(?:name|email|phone|card)\]", " ", regex=True)
-    docs = [" ".join(w for w in lemmas(t, languages[i]) if len(w) > 3) for i, t in texts_plain.items()]
+    # Stop words ("have", "with", "that") would lead every theme; one- and two-letter leftovers say nothing.
+    docs = [" ".join(w.lemma for w in tokens(t, languages[i])
+                     if len(w.lemma) > 2 and not is_stop_word(w.written, languages[i]))
+            for i, t in texts_plain.items()]
     # Documents are already lemma strings; split on spaces only so "п'яти" stays one word.
     tfidf = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True, token_pattern=r"\S+")
-    matrix = tfidf.fit_transform(docs)
+    try:
+        matrix = tfidf.fit_transform(docs)
+    except ValueError:  # no word left in two answers or more once stop words are out: nothing shared to group
+        return none
     model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=500)
     doc_topic = model.fit_transform(matrix)
     vocabulary = np.array(tfidf.get_feature_names_out())

@@ -29,11 +29,14 @@ def save(study: Study, respondents: pd.DataFrame, coded: CodedSurvey, opened: Op
          weights: pd.Series | None, tables: list[banner.BannerTable],
          reliability: pd.DataFrame | None = None, themes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Write survey_coded.parquet, scale_reliability.parquet (alpha with the study's threshold, read by the
-    report's appendix), survey_tables.xlsx and survey_tables.html; return what was written."""
+    report's appendix), open_matched_words.parquet and open_themes.parquet (open answers: the words that coded
+    each code, candidate themes), survey_tables.xlsx and survey_tables.html; return what was written."""
     frame = coded_respondents(respondents, coded, opened, weights)
     study.write(catalog.SURVEY_CODED, frame)
     if reliability is not None:
         study.write(catalog.SCALE_RELIABILITY, reliability)
+    if opened is not None:  # which words coded each open code, for the report's appendix
+        study.write(catalog.OPEN_MATCHED_WORDS, opened.matched_words())
     if themes is not None:  # candidate themes among uncoded open answers, for the report's appendix
         study.write(catalog.OPEN_THEMES, themes.drop(columns=["examples"], errors="ignore"))
     banner.to_excel(tables, study.path(catalog.SURVEY_TABLES))
