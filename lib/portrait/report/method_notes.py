@@ -1,6 +1,6 @@
 """The report's appendix: method and data quality, gathered from what steps 01-04 wrote — sources and
 bases (read = kept + quarantined), survey quality flags, weighting efficiency, reliability of scales,
-agreement between coders, and the segmentation's choice and stability. Each part is a small table
+the words that coded each open code, agreement between coders, and the segmentation's choice and stability. Each part is a small table
 (list of rows) so the report template only lays them out."""
 
 from __future__ import annotations
@@ -64,6 +64,15 @@ def open_themes(study: Study) -> list[dict]:
     return _rows(study.read(catalog.OPEN_THEMES))
 
 
+def open_matched_words(study: Study, top: int = 3) -> list[dict]:
+    """Per open code, the words that coded most of its answers and their shares (step 02): an over-broad
+    pattern shows as one word carrying the code."""
+    if not study.has(catalog.OPEN_MATCHED_WORDS):
+        return []
+    table = study.read(catalog.OPEN_MATCHED_WORDS).groupby("code", sort=False).head(top)
+    return _rows(table[["code", "word", "answers", "% of code", "% of all answers", "stop word"]])
+
+
 def segmentation_choice(study: Study) -> list[dict]:
     path = study.path(catalog.SEGMENTATION)
     if not path.exists():
@@ -79,7 +88,8 @@ def segmentation_choice(study: Study) -> list[dict]:
 def gather(study: Study, coded: pd.DataFrame | None, book) -> dict[str, list[dict]]:
     """Every appendix table, keyed by its label in the report; empty tables are dropped."""
     parts = {"sources": sources(study), "quality": survey_quality(coded), "weighting": weighting(coded),
-             "reliability": reliability(study), "open_themes": open_themes(study), "agreement": coder_agreement(study),
+             "reliability": reliability(study), "open_matched_words": open_matched_words(study),
+             "open_themes": open_themes(study), "agreement": coder_agreement(study),
              "stability": segmentation_choice(study)}
     return {k: v for k, v in parts.items() if v}
 
