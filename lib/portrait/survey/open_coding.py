@@ -234,13 +234,12 @@ class OpenCoding:
         per_answer = per_answer.assign(sole=words_in_answer.eq(1),
                                        stop=[all(is_stop_word(w, lang) for w in word.split())
                                              for word, lang in zip(per_answer["word"], per_answer["language"])])
+        rules = (matches.assign(rule=matches["language"] + ": " + matches["pattern"])
+                 .groupby(["code", "word"])["rule"].agg(lambda r: ", ".join(sorted(set(r)))))
         rows = []
         for (code, word), hits in per_answer.groupby(["code", "word"], sort=False):
             code_answers_n = int(self.codes[code].sum())
-            patterns = matches[(matches["code"] == code) & (matches["word"] == word)]
-            rows.append({"code": code, "label": self.labels[code], "word": word,
-                         "patterns": ", ".join(sorted({f"{l}: {p}" for l, p in zip(patterns["language"],
-                                                                                    patterns["pattern"])})),
+            rows.append({"code": code, "label": self.labels[code], "word": word, "patterns": rules[(code, word)],
                          "answers": len(hits), "% of code": round(100 * len(hits) / code_answers_n, 1),
                          "sole answers": int(hits["sole"].sum()),
                          "% of all answers": round(100 * len(hits) / n_answered, 1), "stop word": bool(hits["stop"].all())})
