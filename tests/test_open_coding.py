@@ -174,3 +174,15 @@ def test_stop_words_do_not_lead_theme_proposals():
                    + ["Курьер опоздал, и посылка была мокрая", "Посылка пришла через неделю, курьер не звонил"] * 4)
     ru_terms = " ".join(propose_themes(ru, ru.map(language_of), n_themes=2, seed=0)["top terms"]).split(", ")
     assert not any(is_stop_word(word, "ru") for word in " ".join(ru_terms).replace(",", " ").split())
+
+
+def test_patterns_are_looked_up_by_family_keys_without_missing_a_match():
+    from portrait.survey.open_coding import family_keys, find_all, key_positions, same_family, tokens, word_forms
+    pairs = [("tasty", "taste", "en"), ("tastes", "taste", "en"), ("вкусная", "вкус", "ru"),
+             ("вкусом", "вкусный", "ru"), ("смаком", "смак", "uk"), ("смачні", "смачний", "uk"), ("kids", "kid", "en")]
+    for word, pattern, lang in pairs:
+        a, b = word_forms(word, lang), word_forms(pattern, lang)
+        assert same_family(a, b) and family_keys(a) & family_keys(b), (word, pattern)
+    words = tokens("Tasty beans, and the tastes linger; taste it", "en")
+    taste = [word_forms("taste", "en")]
+    assert find_all(words, taste) == find_all(words, taste, key_positions(words)) == [0, 4, 6]

@@ -7,7 +7,7 @@ import pandas as pd
 from portrait.io import catalog
 from portrait.errors import PortraitError
 
-from portrait.survey.open_coding import WORD, compile_pattern, family_keys, find, language_of, tokens
+from portrait.survey.open_coding import WORD, compile_pattern, find, key_positions, language_of, tokens
 from portrait.interviews.qual_codebook import QualCodebook
 
 SEGMENT_COLUMNS = ["document", "turn", "code", "group", "matched", "rule"]
@@ -35,13 +35,12 @@ def autocode(turns: pd.DataFrame, book: QualCodebook, languages: tuple[str, ...]
         lang = language_of(turn.text, languages)
         words = WORD.findall(turn.text)
         forms = tokens(turn.text, lang)
-        # Only patterns whose first word's family occurs in the turn can match: skip the rest cheaply.
-        present = set().union(*(family_keys(w) for w in forms)) if forms else set()
+        positions = key_positions(forms)  # patterns are tried only where their first word's family occurs
         seen = set()
         for code, pattern, compiled in phrases.get(lang, []):
-            if code in seen or not family_keys(compiled[0]) & present:
+            if code in seen:
                 continue
-            start = find(forms, compiled)
+            start = find(forms, compiled, positions)
             if start >= 0:
                 rows.append((turn.document, turn.turn, code, groups[code],
                              " ".join(words[start:start + len(compiled)]), f"{lang}: {pattern}"))

@@ -149,10 +149,11 @@ def same_family(word: WordForms, pattern: WordForms) -> bool:
     return any(_related_stems(a, b) for a in word.stems for b in pattern.stems)
 
 
-def family_keys(word: WordForms) -> set[str]:
+@lru_cache(maxsize=200_000)
+def family_keys(word: WordForms) -> frozenset[str]:
     """Keys two words of one family always share (the first FAMILY_MIN_STEM letters of a stem, or the word and
-    its lemma): a cheap filter before `same_family`."""
-    return {s[:FAMILY_MIN_STEM] for s in word.stems} | {word.written, word.lemma}
+    its lemma): where a pattern can start is looked up by them before `same_family` is asked."""
+    return frozenset({s[:FAMILY_MIN_STEM] for s in word.stems} | {word.written, word.lemma})
 
 
 def compile_pattern(pattern: str, language: str) -> list[WordForms]:
@@ -164,21 +165,31 @@ def compile_pattern(pattern: str, language: str) -> list[WordForms]:
     return [word_forms(w, language) for w in WORD.findall(pattern)]
 
 
-def find_all(words: list[WordForms], pattern: list[WordForms]) -> list[int]:
-    """Starts of every place where the pattern's words follow each other in `words`."""
+def key_positions(words: list[WordForms]) -> dict[str, list[int]]:
+    """Family key -> positions of the words carrying it: a text's index for `find_all`."""
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        for key in family_keys(word):
+            positions.setdefault(key, []).append(i)
+    return positions
+
+
+def find_all(words: list[WordForms], pattern: list[WordForms],
+             positions: dict[str, list[int]] | None = None) -> list[int]:
+    """Starts of every place where the pattern's words follow each other in `words` (`positions`: the words'
+    `key_positions`, built here when not given)."""
     n = len(pattern)
     if not n:
         return []
-    return [i for i in range(len(words) - n + 1) if all(same_family(words[i + k], p) for k, p in enumerate(pattern))]
+    positions = key_positions(words) if positions is None else positions
+    starts = sorted({i for key in family_keys(pattern[0]) for i in positions.get(key, ())})
+    return [i for i in starts if i + n <= len(words) and all(same_family(words[i + k], p) for k, p in enumerate(pattern))]
 
 
-def find(words: list[WordForms], pattern: list[WordForms]) -> int:
+def find(words: list[WordForms], pattern: list[WordForms], positions: dict[str, list[int]] | None = None) -> int:
     """Start of the first place where the pattern's words follow each other, or -1."""
-    n = len(pattern)
-    for i in range(len(words) - n + 1):
-        if all(same_family(words[i + k], p) for k, p in enumerate(pattern)):
-            return i
-    return -1
+    starts = find_all(words, pattern, positions)
+    return starts[0] if starts else -1
 
 
 MATCH_COLUMNS = ["answer", "code", "language", "pattern", "word"]
@@ -283,12 +294,10 @@ def code_answers(answers: pd.Series, frame: CodeFrame, languages: tuple[str, ...
     for index in answers.index[answered]:
         lang = language[index]
         words = tokens(answers[index], lang)
-        present = set().union(*(family_keys(w) for w in words)) if words else set()
+        positions = key_positions(words)
         for code, by_language in patterns.items():
             for pattern, compiled in by_language.get(lang, []):
-                if not compiled or not family_keys(compiled[0]) & present:
-                    continue
-                for start in find_all(words, compiled):
+                for start in find_all(words, compiled, positions):
                     word = " ".join(w.lemma for w in words[start:start + len(compiled)])
                     matches.append((index, code, lang, pattern, word))
                     result.loc[index, code] = 1
