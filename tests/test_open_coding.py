@@ -186,3 +186,17 @@ def test_patterns_are_looked_up_by_family_keys_without_missing_a_match():
     words = tokens("Tasty beans, and the tastes linger; taste it", "en")
     taste = [word_forms("taste", "en")]
     assert find_all(words, taste) == find_all(words, taste, key_positions(words)) == [0, 4, 6]
+
+
+def test_step_02_writes_the_matched_words_the_appendix_reads(demo_study):
+    from collections import Counter
+    from portrait.io import catalog
+    from portrait.report import method_notes
+    table = demo_study.read(catalog.OPEN_MATCHED_WORDS)
+    coded = demo_study.read(catalog.SURVEY_CODED)
+    assert set(table["code"]) == {c.removeprefix("open__") for c in coded.columns if c.startswith("open__")}
+    for code, rows in table.groupby("code"):
+        # every coded answer has a word; one with several words counts for each, one with a single word is its sole
+        assert rows["sole answers"].sum() <= coded[f"open__{code}"].sum() <= rows["answers"].sum()
+    appendix = method_notes.open_matched_words(demo_study)
+    assert appendix and max(Counter(row["code"] for row in appendix).values()) == 3
