@@ -1,4 +1,5 @@
-"""Deductive auto-coding of interview turns with the qualitative codebook's patterns (on lemmas)."""
+"""Deductive auto-coding of interview turns with the qualitative codebook's patterns (on word families: as
+written, lemma, stem; see portrait.survey.open_coding)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The report's appendix: method and data quality, gathered from what steps 01-04 wrote — sources and
 bases (read = kept + quarantined), survey quality flags, weighting efficiency, reliability of scales,
-the words that coded each open code, agreement between coders, and the segmentation's choice and stability. Each part is a small table
-(list of rows) so the report template only lays them out."""
+the words that coded each open code, agreement between coders, and the segmentation's choice and
+stability. Each part is a small table (list of rows) so the report template only lays them out."""
 
 from __future__ import annotations
 
