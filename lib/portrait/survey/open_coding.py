@@ -279,7 +279,7 @@ class OpenCoding:
                            f"Check these answers: a longer phrase or a rarer word is safer.")
             if row["answers"] >= BROAD_WORD_SHARE * n_answered:
                 out.append(f"{code}: '{row['word']}' by itself codes {row['% of all answers']} % of all "
-                           f"answers ({row['answers']} of {n_answered}; warned from {BROAD_WORD_SHARE:.0%}), "
+                           f"answers ({row['answers']} of {n_answered}; warned from {BROAD_WORD_SHARE * 100:.0f} %), "
                            f"pattern {row['patterns']}. Check that it means the code in these answers.")
         return out
 
