@@ -1,4 +1,5 @@
-"""Open-ended coding on lemmas in English, Ukrainian and Russian; uncoded share; theme proposals."""
+"""Open-ended coding on word families (as written, lemma, stem) in English, Ukrainian and Russian; uncoded share;
+matched words and warnings on over-broad patterns; theme proposals without stop words."""
 
 import pandas as pd
 
