@@ -1,7 +1,5 @@
 """The unit of step 04: respondents with card behaviour and interview codes joined, or card customers."""
 
-import pandas as pd
-
 from portrait.segments import segment_inputs
 
 
