@@ -1,5 +1,6 @@
-"""Shared fixtures: the demo study is built once (deterministically) and, on a fresh checkout, run once
-through every step before any test or notebook runs; that run is the one the end-to-end tests check."""
+"""Shared fixtures: the demo study is built once (deterministically) and run through every step before any test
+or notebook runs whenever its processed outputs are missing or stale (tests/processed_stamp.py); that run is the
+one the end-to-end tests check."""
 
 import tempfile
 from pathlib import Path
@@ -9,6 +10,8 @@ import pytest
 from portrait import Study, pipeline
 from portrait.collect import collect, privacy
 from portrait.cli import ensure_demo
+
+import processed_stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
@@ -27,11 +30,11 @@ def _run_demo():
 
 
 def pytest_sessionstart(session):
-    # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote:
-    # a fresh checkout runs every step once first.
+    # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote: every step
+    # runs first on a fresh checkout, and again when the demo, the package or the notebooks' code changed.
     ensure_demo(DEMO, say=lambda message: None)
-    if not (Study.load(DEMO).processed / "personas.json").exists():
-        _run_demo()
+    processed_stamp.ensure_fresh(Study.load(DEMO).processed, DEMO, ROOT / "lib" / "portrait", ROOT / "notebooks",
+                                 _run_demo)
 
 
 @pytest.fixture(scope="session")
