@@ -16,6 +16,7 @@ import processed_stamp
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
 TRUTH = ROOT / "data" / "truth" / "demo"
+TRUTH_MOVED = "truth-moved-by-test-"  # tests/test_truth_apart.py moves data/truth/ here while the pipeline runs
 _RUN = {}
 
 
@@ -29,9 +30,18 @@ def _run_demo():
     return _RUN["result"], _RUN["reports"]
 
 
+def restore_truth() -> None:
+    """Put back the truth a killed test session left moved away."""
+    truth = ROOT / "data" / "truth"
+    for moved in sorted((ROOT / "data").glob(TRUTH_MOVED + "*")):
+        if not truth.exists():
+            moved.rename(truth)
+
+
 def pytest_sessionstart(session):
     # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote: every step
     # runs first on a fresh checkout, and again when the demo, the package or the notebooks' code changed.
+    restore_truth()
     ensure_demo(DEMO, say=lambda message: None)
     processed_stamp.ensure_fresh(Study.load(DEMO).processed, DEMO, ROOT / "lib" / "portrait", ROOT / "notebooks",
                                  _run_demo)
