@@ -1,5 +1,6 @@
-"""Shared fixtures: the demo study is built once (deterministically) and, on a fresh checkout, run once
-through every step before any test or notebook runs; that run is the one the end-to-end tests check."""
+"""Shared fixtures: the demo study is built once (deterministically) and run through every step before any test
+or notebook runs whenever its processed outputs are missing or stale (tests/processed_stamp.py); that run is the
+one the end-to-end tests check."""
 
 import tempfile
 from pathlib import Path
@@ -10,9 +11,12 @@ from portrait import Study, pipeline
 from portrait.collect import collect, privacy
 from portrait.cli import ensure_demo
 
+import processed_stamp
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
 TRUTH = ROOT / "data" / "truth" / "demo"
+TRUTH_MOVED = "truth-moved-by-test-"  # tests/test_truth_apart.py moves data/truth/ here while the pipeline runs
 _RUN = {}
 
 
@@ -23,15 +27,30 @@ def _run_demo():
         _RUN["result"] = pipeline.run("data/raw/demo", ROOT, None, reports=reports, progress=False,
                                       say=lambda message: None)
         _RUN["reports"] = reports
+        # A run of this checkout's code on this demo: its outputs get the stamp, also when a test asked for it.
+        processed_stamp.write(Study.load(DEMO).processed, _signature())
     return _RUN["result"], _RUN["reports"]
 
 
+def _signature() -> str:
+    return processed_stamp.signature(DEMO, ROOT / "lib" / "portrait", ROOT / "notebooks")
+
+
+def restore_truth() -> None:
+    """Put back the truth a killed test session left moved away."""
+    truth = ROOT / "data" / "truth"
+    for moved in sorted((ROOT / "data").glob(TRUTH_MOVED + "*")):
+        if not truth.exists():
+            moved.rename(truth)
+
+
 def pytest_sessionstart(session):
-    # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote:
-    # a fresh checkout runs every step once first.
+    # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote: every step
+    # runs first on a fresh checkout, and again when the demo, the package or the notebooks' code changed.
+    restore_truth()
     ensure_demo(DEMO, say=lambda message: None)
-    if not (Study.load(DEMO).processed / "personas.json").exists():
-        _run_demo()
+    processed_stamp.ensure_fresh(Study.load(DEMO).processed, DEMO, ROOT / "lib" / "portrait", ROOT / "notebooks",
+                                 _run_demo)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from portrait.survey.banner import crosstab, means_table, multi_table, nps, to_excel, to_html_page, top_box
 
@@ -45,6 +46,44 @@ def test_bonferroni_can_remove_a_borderline_letter():
     assert 0.05 / 3 < z_pvalue(60, 100, 46, 100) < 0.05
     assert crosstab(row, banner).letters.loc["yes"][("g", "A", "A")] == "B"
     assert crosstab(row, banner, correction="bonferroni").letters.loc["yes"][("g", "A", "A")] == ""
+
+
+def holm_by_hand(pvalues):
+    """Holm's step-down adjustment written out: the k-th smallest p times (m - k + 1), kept monotone, capped at 1."""
+    order = np.argsort(pvalues)
+    adjusted, running = np.empty(len(pvalues)), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def three_cities(yes_a, yes_b, yes_c):
+    row = pd.Series(["yes"] * yes_a + ["no"] * (100 - yes_a) + ["yes"] * yes_b + ["no"] * (100 - yes_b)
+                    + ["yes"] * yes_c + ["no"] * (100 - yes_c))
+    return row, {"g": pd.Series(["A"] * 100 + ["B"] * 100 + ["C"] * 100)}
+
+
+def test_holm_keeps_a_letter_bonferroni_drops_and_agrees_with_statsmodels():
+    # A 70 %, B 45 %, C 54 %: A-B p < 0.001, A-C p = 0.020, B-C p = 0.20. Holm multiplies A-C's p by 2
+    # (0.040, kept); Bonferroni by 3 (0.059, dropped).
+    row, banner = three_cities(70, 45, 54)
+    raw = np.array([z_pvalue(70, 100, 45, 100), z_pvalue(70, 100, 54, 100), z_pvalue(45, 100, 54, 100)])
+    adjusted = multipletests(raw, alpha=0.05, method="holm")[1]
+    assert np.allclose(adjusted, holm_by_hand(raw))
+    assert adjusted[1] < 0.05 < 3 * raw[1] and adjusted[2] > 0.05
+    letters = {c: crosstab(row, banner, correction=c).letters.loc["yes"][("g", "A", "A")]
+               for c in ("none", "holm", "bonferroni")}
+    assert letters == {"none": "BC", "holm": "BC", "bonferroni": "B"}
+    assert crosstab(row, banner, correction="holm").letters.loc["no"][("g", "B", "B")] == "A"
+
+
+def test_holm_drops_a_borderline_letter_the_uncorrected_test_keeps():
+    row, banner = three_cities(60, 46, 50)
+    raw = np.array([z_pvalue(60, 100, 46, 100), z_pvalue(60, 100, 50, 100), z_pvalue(46, 100, 50, 100)])
+    assert raw[0] < 0.05 and (multipletests(raw, alpha=0.05, method="holm")[1] >= 0.05).all()
+    assert crosstab(row, banner).letters.loc["yes"][("g", "A", "A")] == "B"
+    assert crosstab(row, banner, correction="holm").letters.loc["yes"].eq("").all()
 
 
 def test_weights_use_the_effective_base():

@@ -17,6 +17,23 @@ from conftest import DEMO, ROOT
 
 DIGITS = re.compile(r"(?<![0-9a-fA-F])\+?\d[\d\s().-]{7,}\d(?![0-9a-fA-F])")
 WORDS = re.compile(r"\w+")
+NOT_A_DIGIT = re.compile(r"\D")
+
+
+def phone_spellings(written: str) -> set[str]:
+    """Every digit string a phone may appear as, worked out here (not by the normaliser under test): the digits
+    as written, without an international `00`, and both the national (0XX…) and the +380 forms of a Ukrainian
+    number."""
+    digits = NOT_A_DIGIT.sub("", written)
+    spellings = {digits}
+    if digits.startswith("00"):
+        digits = digits[2:]
+        spellings.add(digits)
+    if len(digits) == 10 and digits.startswith("0"):
+        spellings.add("38" + digits)
+    if len(digits) == 12 and digits.startswith("380"):
+        spellings.add(digits[2:])
+    return {s for s in spellings if len(s) >= 9}
 
 
 class PersonalData:
@@ -28,18 +45,17 @@ class PersonalData:
         holders = pd.read_csv(DEMO / "loyalty" / "cardholders.csv", sep=";", dtype=str, encoding="cp1251")
         people = pd.read_csv(DEMO / "interviews" / "participants.csv", dtype=str)
         phones = pd.concat([survey["What is your phone number?"], holders["Phone"], people["Phone"]]).dropna()
-        self.phones = {privacy.normalise(p, "phone") for p in phones}
-        # National spelling too (0XX…): a phone must not survive in any form.
-        self.phones |= {"0" + p[3:] for p in self.phones if p.startswith("380")}
+        self.phones = set().union(*(phone_spellings(p) for p in phones))  # a phone must not survive in any form
         self.emails = set(pd.concat([survey["What is your e-mail address?"], holders["E-mail"],
                                      people["E-mail"]]).dropna().str.lower())
         self.cards = set(holders["Card number"].dropna())
         self.names = set(pd.concat([holders["Name"], people["Name"]]).dropna())
+        self.sizes = sorted({len(number) for number in self.phones | self.cards})
 
     def find(self, text: str) -> str | None:
         for match in DIGITS.finditer(text):
             digits = re.sub(r"\D", "", match.group())
-            for size in (10, 11, 12, 13, 16):
+            for size in self.sizes:
                 for i in range(len(digits) - size + 1):
                     window = digits[i:i + size]
                     if window in self.phones or window in self.cards:
@@ -92,6 +108,10 @@ def test_no_clear_text_personal_data_in_processed_or_reports(demo_run):
     # The scanner itself must see a planted leak in each form.
     assert personal.find(f"call {next(iter(personal.emails))}") is not None
     assert personal.find("tel. " + next(p for p in personal.phones if p.startswith("0"))) is not None
+    national = next(p for p in personal.phones if len(p) == 10 and p.startswith("0"))
+    assert personal.find(f"call +38 ({national[:3]}) {national[3:6]}-{national[6:8]}-{national[8:]}") is not None
+    assert personal.find(f"card {next(iter(personal.cards))}.") is not None
+    assert personal.find(f"met {next(iter(personal.names))} today") is not None
     scanned = []
     for folder in [Study.load(DEMO).processed, reports]:
         for path, text in texts_of(folder):

@@ -7,6 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
+import matplotlib.image
+import numpy as np
+
 from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,6 +41,9 @@ def test_report_opens_offline_in_chromium_with_every_card_and_journey(demo_study
             assert page.locator(f"#{persona['id']}-cjm").is_visible(), f"{persona['id']} journey map"
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
         assert page.locator("img").count() >= 2  # the comparison charts, inline
+        height = page.evaluate("document.documentElement.scrollHeight")
+        cards = [page.locator(f"#{persona['id']}").bounding_box() for persona in personas]
+        charts = [page.locator("img").nth(i).bounding_box() for i in range(page.locator("img").count())]
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
         browser.close()
@@ -46,4 +52,11 @@ def test_report_opens_offline_in_chromium_with_every_card_and_journey(demo_study
     pdf = (ARTIFACTS / "report.pdf").read_bytes()
     sizes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
     assert sizes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in sizes), sizes  # A4
-    assert (ARTIFACTS / "report.png").stat().st_size > 50_000
+    # The screenshot is the whole page, and every card and chart in it is drawn (not a blank box).
+    shot = matplotlib.image.imread(ARTIFACTS / "report.png")[..., :3]
+    assert shot.shape[:2] == (height, 1280), (shot.shape, height)
+    for name, box in [*zip((p["id"] for p in personas), cards), *((f"chart {i}", b) for i, b in enumerate(charts))]:
+        region = (255 * shot[int(box["y"]):int(box["y"] + box["height"]), int(box["x"]):int(box["x"] + box["width"])])
+        colours, counts = np.unique(region.astype(np.uint8).reshape(-1, 3), axis=0, return_counts=True)
+        ink = 1 - counts.max() / counts.sum()  # share of pixels not in the background colour
+        assert ink > 0.05 and len(colours) > 50, f"{name}: {ink:.1%} of pixels drawn, {len(colours)} colours"

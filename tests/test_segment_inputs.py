@@ -1,7 +1,5 @@
 """The unit of step 04: respondents with card behaviour and interview codes joined, or card customers."""
 
-import pandas as pd
-
 from portrait.segments import segment_inputs
 
 
@@ -39,4 +37,8 @@ def test_a_loyalty_only_study_segments_card_customers(tmp_path, demo_study):
     assert data.table["age"].between(16, 100).mean() > 0.95
     assert "card__discount_share" in data.scheme_table().columns
     assert set(data.default_basis()) <= set(data.table.columns)
-    assert isinstance(data.summary(), pd.DataFrame)
+    # The summary names this unit and counts it; nothing about respondents or interviews.
+    summary = data.summary()["value"]
+    assert summary.to_dict() == {"unit of analysis": "customers", "rows": len(data.table),
+                                 "card customers (RFM)": len(data.rfm.customers)}
+    assert summary["rows"] == demo_study.read("transactions")["card_key"].nunique()

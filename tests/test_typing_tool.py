@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from portrait.errors import PortraitError
 from portrait.segments.segmentation import segment
@@ -38,11 +39,23 @@ def test_save_load_and_predict_a_new_wave(tmp_path, demo_segments):
 
 
 def test_accuracy_is_measured_on_held_out_respondents():
+    # Labels unrelated to 30 noisy items on 80 respondents: a model fits its training rows well above chance
+    # (it memorises noise), so an accuracy measured on training rows would show here, and only held-out
+    # rows give chance level.
     rng = np.random.default_rng(0)
-    answers = pd.DataFrame(rng.integers(1, 6, (400, 10)), columns=[f"q{i}" for i in range(10)])
-    labels = pd.Series(rng.integers(1, 4, 400), index=answers.index)  # no relation: chance level
-    tool = TypingTool(max_items=5, seed=1).fit(answers, labels)
-    assert tool.accuracy_ < 0.5
+    answers = pd.DataFrame(rng.normal(size=(80, 30)), columns=[f"q{i}" for i in range(30)])
+    labels = pd.Series(rng.integers(1, 4, 80), index=answers.index)
+    tool = TypingTool(max_items=30, seed=1).fit(answers, labels)
+    held_out = pd.Index(tool.held_out_)
+    training = answers.index.difference(held_out)
+    assert len(held_out) == tool.test_size_ == 20 and held_out.isin(answers.index).all()
+    assert held_out.intersection(training).empty and len(training) == 60
+    # The reported figure is that of a model fitted on the other rows, scored on the held-out ones ...
+    model = clone(tool.model_).fit(answers.loc[training, tool.items_], labels[training])
+    assert tool.accuracy_ == pytest.approx((model.predict(answers.loc[held_out, tool.items_]) == labels[held_out]).mean())
+    # ... and it differs from the figure on training rows by far more than chance would.
+    on_training = (model.predict(answers.loc[training, tool.items_]) == labels[training]).mean()
+    assert tool.accuracy_ < 0.5 and on_training - tool.accuracy_ > 0.3, (tool.accuracy_, on_training)
 
 
 def test_missing_tool_is_a_clear_error(tmp_path):

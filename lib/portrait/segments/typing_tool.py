@@ -39,6 +39,7 @@ class TypingTool:
     model_: object = None
     accuracy_: float = float("nan")
     test_size_: int = 0
+    held_out_: list = field(default_factory=list)  # index labels of the respondents the accuracy is measured on
 
     def fit(self, answers: pd.DataFrame, segments: pd.Series) -> "TypingTool":
         data = answers.astype("float64").join(segments.rename("_segment"), how="inner").dropna()
@@ -54,6 +55,7 @@ class TypingTool:
         self.model_.fit(X_train[self.items_], y_train)
         self.accuracy_ = float((self.model_.predict(X_test[self.items_]) == y_test.to_numpy()).mean())
         self.test_size_ = len(y_test)
+        self.held_out_ = list(y_test.index)
         # Refit on everyone for use; the accuracy above stays the honest held-out figure.
         self.model_.fit(X[self.items_], y)
         return self

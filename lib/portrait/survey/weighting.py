@@ -16,7 +16,12 @@ from portrait.errors import PortraitError
 
 
 class WeightingError(PortraitError):
-    """Targets cannot be met (or the raking did not converge); the message says which margin and why."""
+    """Targets cannot be met (or the raking did not converge); the message says which margin and why.
+    After a raking that did not converge, `result` holds its last weights and margins (`converged` False)."""
+
+    def __init__(self, message: str, result: "WeightingResult | None" = None):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -116,16 +121,16 @@ def rake(frame: pd.DataFrame, targets: dict[str, dict], cap: float | None = None
         if deviation < tolerance:
             break
     weights = pd.Series(w, index=frame.index, name="weight")
-    converged = deviation < tolerance
-    if not converged:
-        raise WeightingError(f"raking did not converge in {max_iter} iterations: a margin is still "
-                             f"{100 * deviation:.3f} points off its target"
-                             f"{' (the cap of ' + str(cap) + ' may make the targets unreachable)' if cap else ''}. "
-                             "Raise the cap, merge small categories or relax the targets.")
     rows = []
     for var, target in shares.items():
         for category, share in target.items():
             mask = masks[var][category]
             rows.append({"variable": var, "category": category, "sample %": round(100 * mask.mean(), 2),
                          "target %": round(100 * share, 2), "weighted %": round(100 * w[mask].sum() / w.sum(), 2)})
-    return WeightingResult(weights, pd.DataFrame(rows), iteration, converged, float(deviation))
+    result = WeightingResult(weights, pd.DataFrame(rows), iteration, bool(deviation < tolerance), float(deviation))
+    if not result.converged:
+        raise WeightingError(f"raking did not converge in {max_iter} iterations: a margin is still "
+                             f"{100 * deviation:.3f} points off its target"
+                             f"{' (the cap of ' + str(cap) + ' may make the targets unreachable)' if cap else ''}. "
+                             "Raise the cap, merge small categories or relax the targets.", result)
+    return result
