@@ -51,7 +51,6 @@ LIBRARY_TIME_UNIT = {"days": "D", "weeks": "W"}
 # Below this many repeat customers the four BG/NBD (or three Gamma-Gamma) parameters are not identified
 # well enough to report; CDNOW's sample has 946.
 MIN_REPEAT_CUSTOMERS = 30
-FLAT = {"dist": "HalfFlat"}  # flat priors: the MAP is the maximum-likelihood estimate
 
 # A purchase is a card's purchase day; the first day's spend is left out of the mean repeat spend
 # (arg_min picks the spend of the earliest day, no window needed). Money is summed as DECIMAL: exact, so
@@ -183,12 +182,14 @@ def fit(summary: pd.DataFrame, unit: Unit | None = None) -> ClvFit:
                 "with a holdout) gives more.")
     data = _model_data(_canonical_order(summary))
     with _quietly():
+        from pymc_extras.prior import Prior  # pymc-marketing's prior class, installed with it
         from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
 
-        purchases = BetaGeoModel(model_config={name: FLAT for name in ("r", "alpha", "a", "b")})
+        flat = Prior("HalfFlat")  # flat priors: the MAP is the maximum-likelihood estimate
+        purchases = BetaGeoModel(model_config={name: flat for name in ("r", "alpha", "a", "b")})
         purchases.fit(data=data[["customer_id", "frequency", "recency", "T"]], method="map", progressbar=False)
         spend_data = data[(data["frequency"] > 0) & (data["monetary_value"] > 0)]
-        spend = GammaGammaModel(model_config={name: FLAT for name in ("p", "q", "v")})
+        spend = GammaGammaModel(model_config={name: flat for name in ("p", "q", "v")})
         spend.fit(data=spend_data[["customer_id", "frequency", "monetary_value"]], method="map", progressbar=False)
     result = ClvFit(purchases, spend, unit, len(summary), int(repeat.sum()), int(spenders.sum()),
                     float(np.corrcoef(spend_data["frequency"], spend_data["monetary_value"])[0, 1]))
