@@ -104,7 +104,10 @@ def test_predictions_and_value_per_rfm_segment(cdnow):
     longer = clv.predict(fitted, summary, horizon_months=24)
     assert (longer["expected_purchases"] > predictions["expected_purchases"]).all()
     discounted = clv.predict(fitted, summary, horizon_months=12, discount_rate=0.01)
-    assert discounted["expected_value"].sum() < predictions["expected_value"].sum()
+    assert (discounted["expected_value"] < predictions["expected_value"]).all()
+    # At most a year's discount, at least a month's.
+    assert (discounted["expected_value"] > predictions["expected_value"] / 1.01 ** 12).all()
+    assert (discounted["expected_value"] < predictions["expected_value"] / 1.01).all()
 
     segments = rfm.segment(rfm.customer_features(path, as_of=CALIBRATION_END), rfm.load_rules()).customers
     joined = predictions.merge(segments[["card_key", "rfm_segment"]], on="card_key", how="left")
@@ -129,6 +132,18 @@ def test_row_order_and_card_keys_do_not_change_results(cdnow, tmp_path):
     ours = clv.predict(fitted, summary).set_index("card_key").sort_index()
     theirs = clv.predict(refitted, shuffled).assign(card_key=key).set_index("card_key").sort_index()
     assert np.array_equal(ours["expected_value"].to_numpy(), theirs["expected_value"].to_numpy())
+
+
+def test_days_and_weeks_give_the_same_predictions(cdnow):
+    path, summary, fitted = cdnow
+    days = clv.card_summary(path, as_of=CALIBRATION_END, unit="days")
+    in_days = clv.fit(days)
+    weeks, daily = (f.parameters().set_index("parameter")["estimate"] for f in (fitted, in_days))
+    assert daily["alpha"] == pytest.approx(7 * weeks["alpha"], rel=1e-3)  # alpha is a time scale
+    assert daily.drop("alpha").to_numpy() == pytest.approx(weeks.drop("alpha").to_numpy(), rel=1e-3)
+    by_week, by_day = clv.predict(fitted, summary), clv.predict(in_days, days)
+    for column in ("expected_purchases", "probability_active", "expected_value"):
+        assert by_day[column].to_numpy() == pytest.approx(by_week[column].to_numpy(), rel=2e-3), column
 
 
 def test_summary_of_a_hand_made_parquet(tmp_path):

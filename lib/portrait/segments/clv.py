@@ -17,11 +17,12 @@ CDNOW parameters to three decimals). The package's default priors are not flat a
 parameters (a = 0.71, b = 2.09 on CDNOW instead of 0.79 and 2.43). The Gamma-Gamma model is fitted on repeat
 customers with a positive mean repeat spend only, as in Fader, Hardie & Lee (2005, "RFM and CLV").
 
-Predictions per card over a horizon in months (a month is 30 days or 4.345 weeks, as pymc-marketing's
-`customer_lifetime_value` counts it): expected purchases, the probability of being active, the expected
-spend per purchase (the Gamma-Gamma conditional mean; the population mean for a card with no repeat spend)
-and the expected value = expected spend per purchase x expected purchases, undiscounted by default or
-discounted month by month at `discount_rate` (per month) by pymc-marketing's `customer_lifetime_value`.
+Predictions per card over a horizon in months (a month is 365.25 / 12 days in either unit, so a fit in days
+and one in weeks predict the same): expected purchases, the probability of being active, the expected spend
+per purchase (the Gamma-Gamma conditional mean; the population mean for a card with no repeat spend) and the
+expected value = expected spend per purchase x expected purchases, undiscounted by default or, with
+`discount_rate` (per month), each month's expected purchases discounted by (1 + rate) ^ month, as lifetimes'
+and pymc-marketing's `customer_lifetime_value` do (they count a month as 30 days or 4.345 weeks instead).
 `value_by` sums them per any grouping column (RFM segment, segment, persona) with each group's share.
 
 The fit depends on the multiset of cards alone: rows are put in order of their values before fitting, so
@@ -45,9 +46,7 @@ from portrait.segments.rfm import quiet
 
 Unit = Literal["days", "weeks"]
 DAYS_PER_UNIT = {"days": 1, "weeks": 7}
-# A month as pymc-marketing's customer_lifetime_value counts it, so purchases and value share one horizon.
-MONTH_IN_UNITS = {"days": 30.0, "weeks": 4.345}
-LIBRARY_TIME_UNIT = {"days": "D", "weeks": "W"}
+DAYS_PER_MONTH = 365.25 / 12
 # Below this many repeat customers the four BG/NBD (or three Gamma-Gamma) parameters are not identified
 # well enough to report; CDNOW's sample has 946.
 MIN_REPEAT_CUSTOMERS = 30
@@ -222,22 +221,23 @@ def predict(fitted: ClvFit, summary: pd.DataFrame, horizon_months: float = 12,
     when it is above 0). The summary's columns come first, in its row order."""
     if horizon_months <= 0 or discount_rate < 0:
         raise ValueError("horizon_months must be above 0 and discount_rate at least 0")
-    from pymc_marketing.clv.utils import customer_lifetime_value
-
     data = _model_data(summary)
     # A card without a positive repeat spend tells nothing about its own spend: the population mean.
     spend_data = data.assign(frequency=np.where(data["monetary_value"] > 0, data["frequency"], 0.0))
+    month = DAYS_PER_MONTH / DAYS_PER_UNIT[fitted.unit]
     with _quietly():
-        periods = horizon_months * MONTH_IN_UNITS[fitted.unit]
-        purchases = _squeezed(fitted.purchases.expected_purchases(data, future_t=periods))
+        purchases = _squeezed(fitted.purchases.expected_purchases(data, future_t=horizon_months * month))
         active = _squeezed(fitted.purchases.expected_probability_alive(data))
         per_purchase = _squeezed(fitted.spend.expected_customer_spend(spend_data))
         if discount_rate == 0:
             value = per_purchase * purchases
         else:
-            value = _squeezed(customer_lifetime_value(
-                fitted.purchases, data.assign(future_spend=per_purchase), future_t=int(np.ceil(horizon_months)),
-                discount_rate=discount_rate, time_unit=LIBRARY_TIME_UNIT[fitted.unit]))
+            # Purchases month by month (the last step ends at the horizon), each month discounted.
+            ends = np.minimum(np.arange(1, np.ceil(horizon_months) + 1), horizon_months)
+            cumulative = [_squeezed(fitted.purchases.expected_purchases(data, future_t=end * month))
+                          for end in ends[:-1]] + [purchases]
+            monthly = np.diff(np.vstack([np.zeros(len(data)), *cumulative]), axis=0)
+            value = per_purchase * (monthly / (1 + discount_rate) ** np.arange(1, len(ends) + 1)[:, None]).sum(axis=0)
     return summary.assign(expected_purchases=purchases, probability_active=active,
                           expected_spend_per_purchase=per_purchase, expected_value=value)
 
