@@ -8,8 +8,11 @@ way", BG/NBD r = 0.243, alpha = 4.414, a = 0.793, b = 2.426; Fader, Hardie & Lee
 iso-value curves", Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44. Measured here (pymc-marketing 0.19.2, flat
 priors, MAP): r = 0.2426, alpha = 4.4136, a = 0.7930, b = 2.4262; p = 6.2496, q = 3.7442, gamma = 15.4436.
 
+The per-card summary built from the raw purchase log equals the one lifetimes ships beside it
+(cdnow_customers_summary_with_transactions.csv: x, t_x, T, zbar) for all 2,357 customers.
 Holdout, measured: 1,882 actual repeat purchase days against 1,653 predicted (0.798 against 0.701 per
-customer, 12.1 % under); each group of customers by calibration repeat purchases within 26 %, 0-6 and 7+.
+customer, 12.1 % under); every group of customers by calibration repeat purchases (0-6, 7+) is under too,
+by 2.6 % (3 repeats) to 25.0 % (1 and 2 repeats).
 The tolerance below (15 % in total) is that measurement with a little room, not the paper's figure.
 """
 
@@ -58,7 +61,8 @@ def cdnow(tmp_path_factory):
 
 def test_cdnow_summary_is_the_published_one(cdnow):
     _, summary, _ = cdnow
-    published = pd.read_csv(_package_file("Lifetimes", "lifetimes/datasets/cdnow_customers_summary_with_transactions.csv"))
+    published = pd.read_csv(_package_file("Lifetimes",
+                                          "lifetimes/datasets/cdnow_customers_summary_with_transactions.csv"))
     published.index = published["ID"].astype(str).str.zfill(4)
     ours = summary.set_index("card_key").loc[published.index]
     assert len(summary) == 2357 and summary.attrs["holdout_length"] == 39
