@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_survey_coding.py
 	$(BIN)/python bench/bench_interview_coding.py
 	$(BIN)/python bench/bench_rfm.py
+	$(BIN)/python bench/bench_clv.py
 	$(BIN)/python bench/bench_segmentation.py
 
 # Re-install only when the dependency list changes.

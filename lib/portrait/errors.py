@@ -23,3 +23,7 @@ class PipelineError(PortraitError):
 
 class CodebookError(PortraitError):
     """A codebook is malformed or does not fit the data; the message names the question and the fix."""
+
+
+class ModelFitError(PortraitError):
+    """A model cannot be fitted to the data (too few customers of a kind, no convergence); the message says why."""
