@@ -198,20 +198,21 @@ THEMES: dict[str, dict[str, list]] = {
         "en": ["By the time I get there, only the tiniest and the biggest sizes are left.",
                "It's the same twenty things on every rail, there's nothing to pick from.",
                "wanted the green one. out of stock. again.",
-               "I saw a dress online, went in on Saturday, they had it in one colour and not mine, the girl said "
-               "maybe with the next delivery, I went back the week after and it had vanished altogether, so I just "
-               "gave up."],
+               _also("I saw a dress online, went in on Saturday, they had it in one colour and not mine, the girl "
+                     "said maybe with the next delivery, I went back the week after and it had vanished altogether, "
+                     "so I just gave up.", "online_shop", "store_visit")],
         "uk": ["Поки я дістаюся, лишаються тільки найменші й найбільші розміри.",
                "На кожній вішалці ті самі двадцять речей, нема з чого обирати.",
                "хотілося зелену. нема. знову.",
-               "Бачу сукню на сайті, йду в суботу, а там вона в одному кольорі і не в моєму. Продавчиня каже, "
-               "може, з наступним привозом. Приходжу через тиждень, а її вже взагалі не стало, тож просто здаюся."],
+               _also("Бачу сукню на сайті, йду в суботу, а там вона в одному кольорі і не в моєму. Продавчиня "
+                     "каже, може, з наступним привозом. Приходжу через тиждень, а її вже взагалі не стало, тож "
+                     "просто здаюся.", "online_shop", "store_visit")],
         "ru": ["Пока я добираюсь, остаются только самые маленькие и самые большие размеры.",
                "На каждой вешалке одни и те же двадцать вещей, не из чего выбирать.",
                "хотелось зелёную. нету. опять.",
-               "Вижу платье на сайте, иду в субботу, а там оно в одном цвете и не в моём. Продавщица говорит, "
-               "может, со следующим завозом. Прихожу через неделю, а его уже вообще не стало, так что просто "
-               "сдаюсь."]},
+               _also("Вижу платье на сайте, иду в субботу, а там оно в одном цвете и не в моём. Продавщица "
+                     "говорит, может, со следующим завозом. Прихожу через неделю, а его уже вообще не стало, так "
+                     "что просто сдаюсь.", "online_shop", "store_visit")]},
     "slow_delivery": {
         "en": ["I ordered on the first and it turned up on the fifteenth.",
                "The parcel sat in some warehouse and nobody could tell me where it was.",
@@ -621,10 +622,219 @@ CHATTER: dict[str, list[str]] = {
 }
 
 
+# The everyday way most people say each thing, in the words they would reach for first: without
+# these the bank would only hold hard cases, and recall measured on it would be too low to be fair.
+EVERYDAY: dict[str, dict[str, list]] = {
+    "quality_materials": {
+        "en": ["Good quality is the main thing for me, I want clothes that last.",
+               "I look at how well it's made, the stitching, the material."],
+        "uk": ["Для мене головне якість, хочу, щоб одяг довго носився.",
+               "Дивлюся, як пошито, які шви, який матеріал."],
+        "ru": ["Для меня главное качество, хочу, чтобы одежда долго носилась.",
+               "Смотрю, как сшито, какие швы, какой материал."]},
+    "new_styles": {
+        "en": ["I like to follow the latest trends and try new things.",
+               "I'm always looking for something new and different to wear."],
+        "uk": ["Мені подобається стежити за трендами і пробувати нове.",
+               "Я постійно шукаю щось нове й незвичне."],
+        "ru": ["Мне нравится следить за трендами и пробовать новое.",
+               "Я постоянно ищу что-то новое и необычное."]},
+    "discount_deals": {
+        "en": ["I mostly buy during the sales, when there are good discounts.",
+               "I always wait for a discount before I buy anything."],
+        "uk": ["Я купую переважно на розпродажах, коли хороші знижки.",
+               "Я завжди чекаю знижки, перш ніж щось купити."],
+        "ru": ["Я покупаю в основном на распродажах, когда хорошие скидки.",
+               "Я всегда жду скидку, прежде чем что-то купить."]},
+    "gift_giving": {
+        "en": ["I often buy gifts there for my family.",
+               "A lot of what I buy is presents for other people."],
+        "uk": ["Я часто купую там подарунки рідним.",
+               "Багато з того, що я купую, це подарунки для інших."],
+        "ru": ["Я часто покупаю там подарки родным.",
+               "Многое из того, что я покупаю, это подарки для других."]},
+    "kids_clothes": {
+        "en": ["I mainly buy clothes for my children.",
+               "Most of my shopping is for my kids, they grow out of everything."],
+        "uk": ["Я переважно купую одяг дітям.",
+               "Більшість покупок для моїх дітей, вони з усього виростають."],
+        "ru": ["Я в основном покупаю одежду детям.",
+               "Большинство покупок для моих детей, они из всего вырастают."]},
+    "client_styling": {
+        "en": ["I'm a stylist, so I buy clothes for my clients.",
+               "I shop for other people as part of my work."],
+        "uk": ["Я стиліст, тож купую одяг для своїх клієнтів.",
+               "Я купую для інших людей, це моя робота."],
+        "ru": ["Я стилист, так что покупаю одежду для своих клиентов.",
+               "Я покупаю для других людей, это моя работа."]},
+    "timeless_classics": {
+        "en": ["I prefer classic things that never go out of style.",
+               "I like simple, classic clothes, nothing flashy."],
+        "uk": ["Я віддаю перевагу класиці, яка не виходить з моди.",
+               "Мені подобається простий класичний одяг, нічого яскравого."],
+        "ru": ["Я предпочитаю классику, которая не выходит из моды.",
+               "Мне нравится простая классическая одежда, ничего яркого."]},
+    "high_price": {
+        "en": ["It's just too expensive for me.",
+               "The prices are too high, I can't afford much there."],
+        "uk": ["Для мене там просто занадто дорого.",
+               "Ціни зависокі, я мало що можу собі там дозволити."],
+        "ru": ["Для меня там просто слишком дорого.",
+               "Цены слишком высокие, я мало что могу себе там позволить."]},
+    "fit_problems": {
+        "en": ["Their sizes don't fit me, things are always too tight or too loose.",
+               "The fit is the problem, nothing sits right on me."],
+        "uk": ["Їхні розміри мені не підходять, речі завжди то тісні, то завеликі.",
+               "Проблема в посадці, на мені нічого добре не сидить."],
+        "ru": ["Их размеры мне не подходят, вещи всегда то тесные, то большие.",
+               "Проблема в посадке, на мне ничего хорошо не сидит."]},
+    "limited_range": {
+        "en": ["There isn't much choice, and my size is often sold out.",
+               "The range is small, I rarely find what I'm looking for."],
+        "uk": ["Вибір невеликий, і мого розміру часто немає.",
+               "Асортимент маленький, рідко знаходжу те, що шукаю."],
+        "ru": ["Выбор небольшой, и моего размера часто нет.",
+               "Ассортимент маленький, редко нахожу то, что ищу."]},
+    "slow_delivery": {
+        "en": ["Delivery takes too long, I waited almost two weeks.",
+               "The delivery was really slow last time."],
+        "uk": ["Доставка надто довга, я чекаю майже два тижні.",
+               "Минулого разу доставка була дуже повільна."],
+        "ru": ["Доставка слишком долгая, я жду почти две недели.",
+               "В прошлый раз доставка была очень медленная."]},
+    "unfamiliar_brand": {
+        "en": ["I don't really know this brand.",
+               "I've hardly heard of them, so I'm not sure about them."],
+        "uk": ["Я цей бренд майже не знаю.",
+               "Про них я майже нічого не знаю, тож сумніваюся."],
+        "ru": ["Я этот бренд почти не знаю.",
+               "Про них я почти ничего не знаю, так что сомневаюсь."]},
+    "natural_fabrics_certified": {
+        "en": ["I trust them because the fabrics are natural and certified.",
+               "The composition on the label tells me it's real cotton or wool."],
+        "uk": ["Я їм довіряю, бо тканини натуральні й сертифіковані.",
+               "Склад на етикетці показує, що це справжня бавовна чи вовна."],
+        "ru": ["Я им доверяю, потому что ткани натуральные и сертифицированные.",
+               "Состав на этикетке показывает, что это настоящий хлопок или шерсть."]},
+    "free_returns": {
+        "en": ["Returns are free and easy, so buying feels safe.",
+               "I know I can return it and get my money back."],
+        "uk": ["Повернення безкоштовне і просте, тому купувати не страшно.",
+               "Я знаю, що можу повернути річ і отримати гроші назад."],
+        "ru": ["Возврат бесплатный и простой, поэтому покупать не страшно.",
+               "Я знаю, что могу вернуть вещь и получить деньги обратно."]},
+    "expert_advice": {
+        "en": ["The consultants give really good advice on what to wear.",
+               "The staff know how to put an outfit together, I trust them."],
+        "uk": ["Консультанти дають дуже слушні поради, що вдягти.",
+               "Персонал уміє скласти образ, я їм довіряю."],
+        "ru": ["Консультанты дают очень хорошие советы, что надеть.",
+               "Персонал умеет составить образ, я им доверяю."]},
+    "instagram": {
+        "en": ["I usually find new things on Instagram.",
+               "I see their clothes on social media and then go and buy them."],
+        "uk": ["Нові речі я зазвичай знаходжу в Instagram.",
+               "Я бачу їхній одяг у соцмережах, а потім іду купувати."],
+        "ru": ["Новые вещи я обычно нахожу в Instagram.",
+               "Я вижу их одежду в соцсетях, а потом иду покупать."]},
+    "store_visit": {
+        "en": ["I prefer to go to the shop and see things with my own eyes.",
+               "I usually buy in the store at the shopping centre."],
+        "uk": ["Я люблю піти в магазин і побачити все на власні очі.",
+               "Я зазвичай купую в магазині в торговому центрі."],
+        "ru": ["Я предпочитаю пойти в магазин и увидеть всё своими глазами.",
+               "Я обычно покупаю в магазине в торговом центре."]},
+    "online_shop": {
+        "en": ["I buy mostly online, on their website.",
+               "I order through the app, it's easier."],
+        "uk": ["Я купую здебільшого онлайн, на їхньому сайті.",
+               "Я замовляю через застосунок, так простіше."],
+        "ru": ["Я покупаю в основном онлайн, на их сайте.",
+               "Я заказываю через приложение, так проще."]},
+    "friends_recommend": {
+        "en": ["A friend recommended them to me.",
+               "I go where my friends tell me to, I trust their opinion."],
+        "uk": ["Мені їх порадила подруга.",
+               "Я йду туди, куди радять друзі, довіряю їхній думці."],
+        "ru": ["Мне их посоветовала подруга.",
+               "Я иду туда, куда советуют друзья, доверяю их мнению."]},
+    "fitting_help": {
+        "en": ["I like it when they help in the fitting room and bring other sizes.",
+               "Good help while I'm trying things on is what matters most."],
+        "uk": ["Мені подобається, коли допомагають у примірочній і приносять інші розміри.",
+               "Найважливіше, щоб допомогли, поки я міряю речі."],
+        "ru": ["Мне нравится, когда помогают в примерочной и приносят другие размеры.",
+               "Самое важное, чтобы помогли, пока я меряю вещи."]},
+    "gift_wrapping": {
+        "en": ["Gift wrapping is important to me, they do it nicely.",
+               "I like that they sell gift cards and wrap everything."],
+        "uk": ["Для мене важливе подарункове пакування, вони гарно роблять.",
+               "Мені подобається, що в них є подарункові сертифікати і все гарно пакують."],
+        "ru": ["Для меня важна подарочная упаковка, они красиво делают.",
+               "Мне нравится, что у них есть подарочные карты и всё красиво упаковывают."]},
+    "fast_delivery": {
+        "en": ["Fast delivery decides it for me, I want it the next day.",
+               "They deliver quickly, sometimes the same day."],
+        "uk": ["Для мене вирішує швидка доставка, хочу отримати наступного дня.",
+               "Вони швидко доставляють, іноді того ж дня."],
+        "ru": ["Для меня решает быстрая доставка, хочу получить на следующий день.",
+               "Они быстро доставляют, иногда в тот же день."]},
+    "tailoring": {
+        "en": ["They can shorten trousers or take things in, which is great.",
+               "The alterations service is why I buy there."],
+        "uk": ["Вони можуть укоротити штани чи ушити річ, це чудово.",
+               "Через послугу підгонки одягу я там і купую."],
+        "ru": ["Они могут укоротить брюки или ушить вещь, это здорово.",
+               "Из-за услуги подгонки одежды я там и покупаю."]},
+    "season_change": {
+        "en": ["I shop when the season changes, in spring and autumn.",
+               "When it gets cold I need new warm clothes."],
+        "uk": ["Я купую, коли змінюється сезон, навесні й восени.",
+               "Коли холоднішає, мені потрібні нові теплі речі."],
+        "ru": ["Я покупаю, когда меняется сезон, весной и осенью.",
+               "Когда холодает, мне нужны новые тёплые вещи."]},
+    "holidays": {
+        "en": ["I buy the most before the holidays, New Year and Christmas.",
+               "Before a birthday or a holiday I always buy something new."],
+        "uk": ["Найбільше я купую перед святами, Новим роком і Різдвом.",
+               "Перед днем народження чи святом я завжди купую щось нове."],
+        "ru": ["Больше всего я покупаю перед праздниками, Новым годом и Рождеством.",
+               "Перед днём рождения или праздником я всегда покупаю что-то новое."]},
+    "special_event": {
+        "en": ["I buy there when I need an outfit for a wedding or a big event.",
+               "For a special occasion like a graduation I go there."],
+        "uk": ["Я купую там, коли потрібен образ на весілля чи важливу подію.",
+               "На особливу нагоду, як-от випускний, іду туди."],
+        "ru": ["Я покупаю там, когда нужен образ на свадьбу или важное событие.",
+               "На особый случай, например выпускной, иду туда."]},
+    "stylish_brand": {
+        "en": ["It's a stylish, modern brand.",
+               "I think of them as fashionable and up to date."],
+        "uk": ["Це стильний, сучасний бренд.",
+               "Для мене вони модні й актуальні."],
+        "ru": ["Это стильный, современный бренд.",
+               "Для меня они модные и актуальные."]},
+    "expensive_brand": {
+        "en": ["I see it as a premium brand, quite luxurious.",
+               "It feels like an expensive, high-class brand."],
+        "uk": ["Я сприймаю його як преміальний бренд, досить розкішний.",
+               "Він відчувається як дорогий бренд високого класу."],
+        "ru": ["Я воспринимаю его как премиальный бренд, довольно роскошный.",
+               "Он ощущается как дорогой бренд высокого класса."]},
+    "reliable_brand": {
+        "en": ["It's a reliable brand, they never let me down.",
+               "I can count on them, the quality is always the same."],
+        "uk": ["Це надійний бренд, вони мене ніколи не підводили.",
+               "На них можна покластися, якість завжди однакова."],
+        "ru": ["Это надёжный бренд, они меня никогда не подводили.",
+               "На них можно положиться, качество всегда одинаковое."]},
+}
+
+
 def phrases(code: str, language: str) -> list[Phrase]:
     """The phrases filed under `code` in `language`, each with every code it expresses."""
     out = []
-    for entry in THEMES[code][language]:
+    for entry in EVERYDAY[code][language] + THEMES[code][language]:
         text, more = entry if isinstance(entry, tuple) else (entry, ())
         out.append(Phrase(text, (code, *more)))
     return out
