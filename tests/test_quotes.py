@@ -45,6 +45,8 @@ def test_negation_cues_sit_beside_the_match_in_its_clause():
     assert negated("I don't really care about trends.", "trends")
     assert negated("Тренди мене не цікавлять.", "Тренди")  # the cue after the word, as uk/ru put it
     assert negated("Детей у меня нет.", "Детей")
-    assert not negated("Prices went up, and nothing else changed.", "Prices")  # the clause ends at the comma
+    assert negated("Не могу сказать, что цена меня смущает.", "цена")  # the comma before "что" does not end it
+    assert not negated("No, it's far too expensive.", "expensive")  # "No," answers the question
+    assert not negated("Prices are high. Nothing else bothers me.", "Prices")  # the sentence ends first
     assert not negated("It never fails: the price is too high.", "price")
     assert not negated("Far too expensive.", "cheap")  # a match not in the text is not judged
