@@ -1,13 +1,12 @@
-"""Auto-coding of respondent turns in three languages, and its quality on the demo's planted themes."""
+"""Plumbing of auto-coding: patterns found on lemmas, in order, in each language; co-occurrence.
+
+Its quality on text the codebook was not written from is measured in test_interview_bank_independent.py."""
 
 import pandas as pd
 
-from portrait.interviews import agreement
 from portrait.interviews.autocoding import autocode, cooccurrence
-from portrait.interviews.qual_codebook import QualCodebook, load_qual_codebook
+from portrait.interviews.qual_codebook import QualCodebook
 
-from conftest import TRUTH
-from test_qual_codebook import DEMO_BOOK
 
 BOOK = QualCodebook.model_validate({"groups": {"barrier": {"label": "Barriers"}}, "codes": [
     {"code": "high_price", "group": "barrier", "label": "Price", "patterns": {"en": ["expensive"], "uk": ["дорогий"],
@@ -21,7 +20,7 @@ def turns(rows):
     return pd.DataFrame(rows, columns=["document", "turn", "role", "text"])
 
 
-def test_each_language_and_phrases_on_lemmas():
+def test_plumbing_each_language_and_phrases_on_lemmas():
     coded = autocode(turns([
         ("d1", 1, "interviewer", "Is it expensive?"),
         ("d1", 2, "respondent", "Too expensive, and it took two weeks"),
@@ -37,18 +36,7 @@ def test_each_language_and_phrases_on_lemmas():
     assert coded.loc[coded["document"] == "d1", "rule"].tolist() == ["en: expensive", "en: took two weeks"]
 
 
-def test_cooccurrence_is_symmetric():
+def test_plumbing_cooccurrence_is_symmetric():
     segments = pd.DataFrame({"document": ["a", "a", "b"], "turn": [1, 2, 1], "code": ["x", "y", "x"]})
     matrix = cooccurrence(segments)
     assert matrix.loc["x", "y"] == matrix.loc["y", "x"] == 1 and matrix.loc["x", "x"] == 2
-
-
-def test_demo_auto_coding_recovers_planted_themes(demo_study):
-    turns_table = demo_study.read("turns")
-    book = load_qual_codebook(DEMO_BOOK)
-    truth = pd.read_csv(TRUTH / "interview_turns.csv").dropna(subset=["codes"])
-    reference = truth.assign(code=truth["codes"].str.split(";")).explode("code")[["document", "turn", "code"]]
-    units = turns_table.loc[turns_table["role"] == "respondent", ["document", "turn"]]
-    table = agreement.precision_recall(autocode(turns_table, book), reference, units, [c.code for c in book.codes])
-    macro = table.set_index("code").loc["(macro average)", "f1"]
-    assert macro >= 0.8, table.to_string()

@@ -167,3 +167,15 @@ def test_same_inputs_same_personas_in_another_interpreter():
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0]
     assert outputs[0] == outputs[1] and json.loads(outputs[0])
+
+
+def test_persona_quotes_leave_out_a_turn_that_denies_the_code():
+    """A respondent saying the price does not bother them is not quoted as the price barrier."""
+    turns = pd.DataFrame({"document": ["INT-01", "INT-02"], "turn": [4, 4], "start": [None, None],
+                          "text": ["Honestly, it's not expensive at all for what you get.",
+                                   "It's just too expensive for me."]})
+    codings = pd.DataFrame({"document": ["INT-01", "INT-02"], "turn": [4, 4], "code": ["high_price"] * 2,
+                            "matched": ["expensive", "expensive"]})
+    quotes = personas.persona_quotes(codings, turns, pd.Series({"INT-01": 1, "INT-02": 1}), profile())
+    assert [q["document"] for q in quotes[1]] == ["INT-02"]
+    assert quotes[2] == []

@@ -1,5 +1,8 @@
 """The demo's in-depth interviews: planted themes spoken in the participant's language, saved as
-.txt, .md, .vtt and .docx the way different transcription tools produce them."""
+.txt, .md, .vtt and .docx the way different transcription tools produce them.
+
+Respondents speak from `interview_bank_independent` (written apart from the interview codebook, so
+auto-coding them is a fair test); the interviewer's prompts and speaker labels come from `interview_bank`."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from portrait.demo import interview_bank as bank
+from portrait.demo import interview_bank_independent as bank_independent
 from portrait.demo.identities import display_phone
 
 GROUPS = ["motive", "channel", "barrier", "reason_to_believe", "decisive_service", "moment", "perception"]
@@ -48,25 +52,48 @@ def planted_themes(person: pd.Series) -> dict[str, list[str]]:
             "decisive_service": [service], "moment": [moment], "perception": [perception]}
 
 
+def _said(code: str, lang: str, rng: np.random.Generator) -> bank_independent.Phrase:
+    options = bank_independent.phrases(code, lang)
+    return options[int(rng.integers(0, len(options)))]
+
+
+def _turn(parts: list[bank_independent.Phrase]) -> dict:
+    """A respondent turn from phrases; its truth is every code the phrases truly express."""
+    codes = list(dict.fromkeys(c for part in parts for c in part.codes))
+    return {"role": "respondent", "text": " ".join(part.text for part in parts), "codes": codes}
+
+
 def script(person: pd.Series, first_name: str, phone: str, rng: np.random.Generator) -> list[dict]:
-    """The interview as a list of turns {role, text, codes}; codes are the planted truth."""
+    """The interview as a list of turns {role, text, codes}; codes are the truth of what was said.
+
+    Respondents speak from the independent phrase bank (never shown to the codebook); some turns add
+    small talk, or a negated sentence about a code the participant does not hold.
+    """
     lang = person["language"]
     prompts = bank.INTERVIEWER_PROMPTS[lang]
-    turns = [{"role": "interviewer", "text": prompts["intro"][int(rng.integers(0, 3))], "codes": []},
-             {"role": "respondent", "text": f"{INTRO[lang].format(name=first_name)} "
-                                            f"{bank.FILLERS[lang][int(rng.integers(0, 12))]}", "codes": []}]
+    chatter, negated = bank_independent.CHATTER[lang], bank_independent.NEGATED[lang]
     themes = planted_themes(person)
+    said = {group: [_said(code, lang, rng) for code in themes[group]] for group in GROUPS}
+    # A negation may only deny what the participant does not say elsewhere in the interview.
+    held = {c for parts in said.values() for part in parts for c in part.codes}
+    deniable = [n for n in negated if n.decoy not in held]
+    small_talk = bank_independent.Phrase(chatter[int(rng.integers(0, len(chatter)))], ())
+    turns = [{"role": "interviewer", "text": prompts["intro"][int(rng.integers(0, 3))], "codes": []},
+             _turn([bank_independent.Phrase(INTRO[lang].format(name=first_name), ()), small_talk])]
     for group in GROUPS:
         turns.append({"role": "interviewer", "text": prompts[group][int(rng.integers(0, 3))], "codes": []})
-        sentences = [bank.theme_sentence(code, lang, int(rng.integers(0, 5))) for code in themes[group]]
-        if rng.random() < 0.4:
-            sentences.insert(0, bank.FILLERS[lang][int(rng.integers(0, 12))])
-        turns.append({"role": "respondent", "text": " ".join(sentences), "codes": list(themes[group])})
-    closing = bank.FILLERS[lang][int(rng.integers(0, 12))]
+        parts = list(said[group])
+        if rng.random() < 0.3:
+            parts.insert(0, bank_independent.Phrase(chatter[int(rng.integers(0, len(chatter)))], ()))
+        if deniable and rng.random() < 0.3:
+            denial = deniable[int(rng.integers(0, len(deniable)))]
+            parts.insert(int(rng.integers(0, 2)) * len(parts), bank_independent.Phrase(denial.text, denial.codes))
+        turns.append(_turn(parts))
+    closing = [bank_independent.Phrase(chatter[int(rng.integers(0, len(chatter)))], ())]
     if rng.random() < 0.3:
-        closing += " " + CALL_ME[lang].format(phone=display_phone(phone, 0))
+        closing.append(bank_independent.Phrase(CALL_ME[lang].format(phone=display_phone(phone, 0)), ()))
     turns += [{"role": "interviewer", "text": prompts["closing"][int(rng.integers(0, 3))], "codes": []},
-              {"role": "respondent", "text": closing, "codes": []}]
+              _turn(closing)]
     return turns
 
 
@@ -154,7 +181,7 @@ def second_coding(turn_truth: pd.DataFrame, documents: list[str], rng: np.random
     """A human-style coding of some interviews: mostly right, with misses, confusions and extra codes."""
     rows = []
     respondent = turn_truth[(turn_truth["role"] == "respondent") & turn_truth["document"].isin(documents)]
-    every_code = sorted(bank.THEMES)
+    every_code = sorted(bank_independent.THEMES)
     for turn in respondent.itertuples():
         codes = [c for c in str(turn.codes).split(";") if c and c != "nan"]
         for code in codes:
