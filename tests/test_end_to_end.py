@@ -154,7 +154,10 @@ def test_a_study_with_only_a_survey_runs_collect_and_coding(tmp_path):
     assert len(coded) == 2300 and (coded["weight"] == 1.0).all()  # no targets: unweighted
     assert not (processed / "transactions.parquet").exists() and not (processed / "rfm_customers.parquet").exists()
     segments = pd.read_parquet(processed / "segments.parquet")
-    assert len(segments) == int(coded["quality_ok"].sum()) and segments["segment"].notna().all()
+    # Respondents who skipped an item of the basis (the demo's item non-response) are kept without a segment.
+    answered = coded["quality_ok"] & coded.filter(like="attitudes__").notna().all(axis=1)
+    assert len(segments) == int(coded["quality_ok"].sum()) and segments["segment"].notna().sum() == answered.sum()
+    assert 0 < (~answered & coded["quality_ok"]).sum() < 0.15 * len(segments)
     assert (processed / "typing_tool.pkl").exists()
     cards = json.loads((processed / "personas.json").read_text())["personas"]
     assert all(c["size"]["value_share"] is None and c["quotes"] == [] for c in cards)  # no card, no interviews

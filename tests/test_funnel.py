@@ -1,4 +1,5 @@
-"""The brand funnel: hand-checked stages and conversions; the demo's planted statuses are recovered."""
+"""The brand funnel: hand-checked stages and conversions; on the demo, statuses read back exactly as answered
+(plumbing) and recovered as far as the response error allows (recovery)."""
 
 import pandas as pd
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from portrait.survey import codebook
 from portrait.survey.funnel import funnel_by, funnel_table, stage_membership
 
+import demo_answers
 from conftest import TRUTH
 
 
@@ -50,15 +52,35 @@ def test_by_banner_has_total_and_each_value():
     assert table.loc["Bought", "b"] == pytest.approx(66.7)
 
 
-def test_demo_funnel_status_matches_the_planted_one(demo_collected, demo_study):
+@pytest.fixture(scope="module")
+def demo_status(demo_collected, demo_study):
+    """Each valid respondent's coded brand relationship, what the raw export reports, and the planted one."""
     respondents = demo_collected.tables["survey"]
     coded = codebook.apply(codebook.load_codebook(demo_study.raw_path(demo_study.config.codebooks.survey)),
                            respondents, respondents["qf_incomplete"])
-    recovered = pd.DataFrame({"Response ID": respondents["respondent_id"],
-                              "recovered": coded.data["brand_relationship"]})
-    links = pd.read_csv(TRUTH / "survey_quality.csv", dtype=str)[["Response ID", "person_id"]]
-    planted = pd.read_csv(TRUTH / "people.csv")[["person_id", "relationship"]]
-    both = recovered.merge(links, on="Response ID", how="left").merge(planted, on="person_id", how="left")
-    assert len(both) == len(respondents) and both["relationship"].notna().all()
-    agreement = (both["recovered"] == both["relationship"]).fillna(False).mean()
-    assert agreement >= 0.95, f"funnel status agrees for {agreement:.1%} of valid respondents"
+    ids = respondents["respondent_id"].to_numpy()
+    reported = demo_answers.reported(demo_answers.read_export(demo_study.folder)).loc[ids, "relationship"]
+    return pd.DataFrame({"coded": coded.data["brand_relationship"].astype(object).to_numpy(),
+                         "reported": reported.to_numpy(),
+                         "planted": demo_answers.planted(TRUTH, ids)["relationship"].to_numpy(),
+                         "quality_ok": respondents["quality_ok"].to_numpy()}, index=ids)
+
+
+def test_plumbing_demo_funnel_status_is_read_back_as_answered(demo_status):
+    """Plumbing: the status steps 01-02 derive is the one the raw answers give (heard of, bought, frequency),
+    blank where they leave it open — for every valid respondent, dirt included."""
+    both = demo_status
+    same = (both["coded"] == both["reported"]) | (both["coded"].isna() & both["reported"].isna())
+    assert same.mean() >= 0.999, both[~same].head()
+    assert both["reported"].notna().mean() > 0.9
+
+
+def test_recovery_demo_funnel_status_under_response_error(demo_status):
+    """Recovery: respondents misreport heard of, bought (6 % each, flipped) and frequency (6 %, one category
+    off) and skip the frequency question (2 %), so even a perfect reading cannot return every planted status.
+    Expected under those rates on the planted mix: 0.12*0.94 + 0.16*0.94^2 + 0.24*0.94^2*0.97*0.98
+    + 0.48*0.94^3*0.98 = 0.846 (0.848 ± 0.007 over 30 redraws of the answers); measured 0.841 of the
+    2,033 respondents who pass the quality checks. A bug changing 2 % of statuses fails."""
+    ok = demo_status[demo_status["quality_ok"]]
+    agreement = (ok["coded"] == ok["planted"]).mean()
+    assert 0.83 <= agreement <= 0.87, f"funnel status agrees with the planted one for {agreement:.1%}"

@@ -1,10 +1,13 @@
-"""The typing tool: at most 12 items, honest held-out accuracy (>= 85 % on the demo), save and load."""
+"""The typing tool: at most 12 items, honest held-out accuracy (against the segments it learns, and on the demo
+against the planted truth next to the Bayes-optimal accuracy), save and load."""
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 
+from portrait.demo.ceiling import recovery_ceiling
 from portrait.errors import PortraitError
 from portrait.segments.segmentation import segment
 from portrait.segments.typing_tool import TypingTool
@@ -19,12 +22,42 @@ def demo_segments(demo_study):
     return coded[items], result.labels
 
 
-def test_demo_tool_uses_at_most_12_items_and_reaches_85_percent(demo_segments):
+def test_demo_tool_uses_at_most_12_items_and_reproduces_the_segments(demo_segments):
+    """The tool's held-out agreement with the segmentation it learns: measured 0.942 on 463 respondents (0.996
+    before the demo had response error and overlapping segments); a tool 4 points worse fails."""
     answers, labels = demo_segments
     tool = TypingTool(max_items=12, seed=7).fit(answers, labels)
     assert len(tool.items_) <= 12
-    assert tool.accuracy_ >= 0.85, tool.summary()
+    assert tool.accuracy_ >= 0.90, tool.summary()
     assert tool.test_size_ >= 400
+
+
+def test_recovery_tool_on_truly_held_out_respondents_against_the_bayes_accuracy(demo_study):
+    """Recovery: a quarter of the respondents is held out of everything — the segmentation and the tool are fitted
+    on the rest, segments are named after the planted segment they overlap most on the fitted rows — and the
+    tool's segment for the held-out respondents is checked against the truth. Measured on 458 held-out
+    respondents: 0.873, against the Bayes-optimal accuracy of 0.924 from the whole attitude grid (0.976 with the
+    values grid too, which the tool may use but the segments it learns do not). The tool can only be as right as
+    the segmentation it learns (0.894 on the fitted rows), so the bound is the attitude grid's ceiling."""
+    coded = demo_study.read("survey_coded")
+    coded = coded[coded["quality_ok"]]
+    items = [c for c in coded.columns if c.startswith("attitudes__") or c.startswith("values__")]
+    complete = coded.dropna(subset=items)
+    held = np.random.default_rng(7).random(len(complete)) < 0.25
+    fitted, new = complete[~held], complete[held]
+    result = segment(fitted, [c for c in items if c.startswith("attitudes__")], (3, 6), seed=7, n_boot=2)
+    tool = TypingTool(max_items=12, seed=7).fit(fitted[items], result.labels)
+    ceiling = recovery_ceiling(demo_study.folder)
+    truth = ceiling.assignments["truth"]
+    overlap = pd.crosstab(result.labels.to_numpy(), truth[fitted.loc[result.labels.index, "respondent_id"]].to_numpy())
+    rows, cols = linear_sum_assignment(-overlap.to_numpy())
+    named = dict(zip(overlap.index[rows], overlap.columns[cols]))
+    predicted = tool.predict(new[items])["segment"].map(named)
+    ids = new.loc[predicted.index, "respondent_id"]
+    accuracy = float((predicted.to_numpy() == truth[ids].to_numpy()).mean())
+    bayes = ceiling.score(ids)["accuracy"]
+    assert len(ids) >= 400
+    assert bayes - 0.08 <= accuracy <= bayes + 0.02, f"held-out accuracy {accuracy:.3f}, Bayes {bayes:.3f}"
 
 
 def test_save_load_and_predict_a_new_wave(tmp_path, demo_segments):

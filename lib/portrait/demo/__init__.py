@@ -2,7 +2,8 @@
 
 `build_demo(root)` writes `data/raw/demo/` (what a researcher would receive: survey export,
 transcripts, participants, loyalty-card export, study.yml) and `data/truth/demo/` (the planted
-segments, which no pipeline step reads; tests use them to check recovery).
+segments and each respondent's response error, which no pipeline step reads; tests use them to check
+recovery, and `ceiling.recovery_ceiling` says how much of the segments any method could recover).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     _write_csv(transactions, staging / "loyalty" / "transactions.csv", sep=";", encoding="utf-8")
 
     sample = people.iloc[np.sort(rng.choice(len(people), SURVEY_SIZE, replace=False))].reset_index(drop=True)
-    export, quality_truth = build_answers(sample, ids, rng, SURVEY_START)
+    export, quality_truth, error_truth = build_answers(sample, ids, rng, SURVEY_START)
     _write_csv(export, staging / "survey" / "survey_export.csv", sep=",", encoding="utf-8-sig")
 
     chosen = _interviewees(sample, rng)
@@ -93,6 +94,7 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     shutil.copyfile(SCHEMES_YML, staging / "schemes.yml")
     shutil.copyfile(MESSAGES_YML, staging / "messages.yml")
     _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
+    error_truth.to_csv(truth_dir / "response_error.csv", index=False)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)
     staging.rename(raw_dir)

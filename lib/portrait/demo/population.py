@@ -14,6 +14,15 @@ import pandas as pd
 SEGMENTS = ["trend_explorer", "bargain_hunter", "classic_quality", "family_practical"]
 SEGMENT_SHARES = [0.26, 0.27, 0.25, 0.22]
 
+# Probability of each trait that moves attitude answers (survey.TRAIT_ITEMS), by segment in SEGMENTS order;
+# "behaviour_profile" is the chance of being an experimenter.
+TRAIT_P = {
+    "behaviour_profile": (0.92, 0.40, 0.06, 0.40),
+    "discount_hunter": (0.08, 0.88, 0.08, 0.08),
+    "novelty_hunter": (0.85, 0.07, 0.07, 0.07),
+    "parent_buying_for_children": (0.08, 0.08, 0.08, 0.90),
+}
+
 CITIES = ["Kyiv", "Lviv", "Odesa", "Kharkiv", "Dnipro"]
 CITY_SHARES = [0.40, 0.18, 0.15, 0.14, 0.13]
 CLIMATE = {"Kyiv": "continental", "Lviv": "humid continental", "Odesa": "maritime", "Kharkiv": "continental",
@@ -64,14 +73,19 @@ def make_people(n: int, rng: np.random.Generator) -> pd.DataFrame:
                         np.where(rng.random(n) < 0.62, "uk", "ru"))
     city = _choice(rng, CITIES, CITY_SHARES, n)
 
-    parent = np.where(is_seg["family_practical"], rng.random(n) < 0.9, rng.random(n) < 0.08)
+    parent = np.where(is_seg["family_practical"], rng.random(n) < TRAIT_P["parent_buying_for_children"][3],
+                      rng.random(n) < TRAIT_P["parent_buying_for_children"][0])
     has_children = parent | (rng.random(n) < 0.2)
     family = np.where(has_children, _choice(rng, FAMILY, [0.05, 0.7, 0.15, 0.08, 0.02], n),
                       _choice(rng, FAMILY, [0.55, 0.15, 0.2, 0.08, 0.02], n))
-    experimenter = np.where(is_seg["trend_explorer"], rng.random(n) < 0.92,
-                   np.where(is_seg["classic_quality"], rng.random(n) < 0.06, rng.random(n) < 0.4))
-    discount_hunter = np.where(is_seg["bargain_hunter"], rng.random(n) < 0.88, rng.random(n) < 0.08)
-    novelty_hunter = np.where(is_seg["trend_explorer"], rng.random(n) < 0.85, rng.random(n) < 0.07)
+    p = TRAIT_P
+    experimenter = np.where(is_seg["trend_explorer"], rng.random(n) < p["behaviour_profile"][0],
+                   np.where(is_seg["classic_quality"], rng.random(n) < p["behaviour_profile"][2],
+                            rng.random(n) < p["behaviour_profile"][1]))
+    discount_hunter = np.where(is_seg["bargain_hunter"], rng.random(n) < p["discount_hunter"][1],
+                               rng.random(n) < p["discount_hunter"][0])
+    novelty_hunter = np.where(is_seg["trend_explorer"], rng.random(n) < p["novelty_hunter"][0],
+                              rng.random(n) < p["novelty_hunter"][1])
     purpose = _choice(rng, PURPOSES, [0.72, 0.21, 0.07], n)
 
     income_base = np.where(is_seg["bargain_hunter"], 0.9, np.where(is_seg["classic_quality"], 2.6, 1.9))
