@@ -163,3 +163,22 @@ def test_too_few_repeat_buyers_is_a_note_not_an_error(demo_study, tmp_path):
     value = clv_output.estimate(study, result, holdout_weeks=4)
     assert not value.fitted
     assert value.note.startswith("no CLV: CLV needs at least 30 repeat customers") and "of 12 cards" in value.note
+
+
+def test_cards_get_their_segment_by_unit():
+    names = {1: "One", 2: "Two"}
+    # Card customers are the unit: each card its own segment; an unsegmented card is left out.
+    customers = pd.DataFrame({"card_key": ["a", "b", "c"]}, index=[10, 11, 12])
+    labels = pd.Series([1, 2], index=[10, 12])
+    per_card = clv_output.card_segments("customers", customers, labels, names, None)
+    assert per_card.set_index("card_key")["segment"].to_dict() == {"a": 1, "c": 2}
+    # Respondents: every card of a segmented person, through person_key; a card of two people goes with the
+    # first; cards of unsegmented or unknown people are left out.
+    respondents = pd.DataFrame({"person_key": ["p1", "p2", "p3"]}, index=[0, 1, 2])
+    labels = pd.Series([2, 1], index=[0, 1])
+    holders = pd.DataFrame({"card_key": ["k1", "k2", "k3", "k3", "k4", "k5"],
+                            "person_key": ["p1", "p1", "p2", "p1", "p3", None]})
+    per_card = clv_output.card_segments("respondents", respondents, labels, names, holders).set_index("card_key")
+    assert per_card["segment"].to_dict() == {"k1": 2, "k2": 2, "k3": 1}
+    assert per_card["segment_name"].to_dict() == {"k1": "Two", "k2": "Two", "k3": "One"}
+    assert clv_output.card_segments("respondents", respondents, labels, names, None).empty
