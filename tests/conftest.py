@@ -2,6 +2,7 @@
 or notebook runs whenever its processed outputs are missing or stale (tests/processed_stamp.py); that run is the
 one the end-to-end tests check."""
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -66,3 +67,27 @@ def demo_study() -> Study:
 @pytest.fixture(scope="session")
 def demo_collected(demo_study):
     return collect.collect(demo_study, privacy.DEMO_SECRET.encode())
+
+
+@pytest.fixture(scope="session")
+def demo_clv(demo_run, demo_study, tmp_path_factory):
+    """Step 04's CLV on the demo after the pipeline (holdout check + full fit, ~15-40 s, once per session),
+    segments put on the cards, saved with a copy of step 04's and 05's inputs into a scratch processed folder
+    (data/processed/demo stays as the run left it)."""
+    import shutil
+
+    from portrait.io import catalog
+    from portrait.segments import clv_output, rfm
+
+    value = clv_output.estimate(demo_study, rfm.RfmResult(demo_study.read(catalog.RFM_CUSTOMERS)))
+    segments = demo_study.read(catalog.SEGMENTS)
+    choice = json.loads(demo_study.path(catalog.SEGMENTATION).read_text(encoding="utf-8"))
+    names = {int(k): v for k, v in choice["names"].items()}
+    by_segment = clv_output.assign_segments(value, choice["unit"], segments, segments["segment"], names, demo_study)
+    scratch = tmp_path_factory.mktemp("clv-processed")
+    for path in demo_study.processed.iterdir():
+        if path.is_file() and path.suffix in (".parquet", ".json", ".qdc", ".qdpx"):
+            shutil.copy2(path, scratch / path.name)
+    study = Study(demo_study.folder, demo_study.config, scratch)
+    written = clv_output.save(study, value)
+    return value, by_segment, study, written

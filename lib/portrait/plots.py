@@ -63,6 +63,21 @@ def lines(table: pd.DataFrame, x: str, y: str, hue: str, title: str):
     return fig
 
 
+def holdout_check(table: pd.DataFrame, title: str = "Holdout: predicted against actual purchases per card",
+                  xlabel: str = "Repeat purchases in the calibration period"):
+    """Predicted and actual mean purchases per card in the holdout, per calibration group (the `all` row left
+    out), as Fader, Hardie & Lee's conditional-expectation chart: the closer the lines, the better the fit."""
+    house_style()
+    groups = table.drop(index="all", errors="ignore")
+    long = groups.reset_index(names="group").melt(id_vars="group", value_vars=["actual", "predicted"],
+                                                  var_name="", value_name="purchases per card")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sns.lineplot(data=long, x="group", y="purchases per card", hue="", style="", marker="o", sort=False, ax=ax)
+    ax.set(title=title, xlabel=xlabel)
+    fig.tight_layout()
+    return fig
+
+
 def model_comparison(comparison: pd.DataFrame, min_share: float, title: str = "Candidate segmentations"):
     """Silhouette, smallest segment share and, where models have one, BIC by k, one line per model; the
     minimum share drawn as a line, so a reader sees which candidates were eligible and which won."""

@@ -59,6 +59,10 @@ class SegmentationParameters(StepParameters):
     cross_schemes: list[str] = Field([], description="schemes crossed with the segments; empty: every scheme")
     max_items: int = Field(12, ge=2, le=60, description="items of the typing tool at most")
     segment_names: dict[int, str] = Field({}, description="names that replace the suggested ones, by segment")
+    clv_unit: Literal["weeks", "days"] = Field("weeks", description="clock of the CLV models (both predict the same)")
+    clv_horizon_months: float = Field(12, gt=0, le=120, description="months ahead the expected value covers")
+    clv_discount_rate: float = Field(0.0, ge=0, lt=1, description="CLV discount rate per month (0: undiscounted)")
+    clv_holdout_weeks: int = Field(39, ge=1, le=260, description="last weeks held out to check the CLV predictions")
 
 
 class PersonaParameters(StepParameters):
@@ -66,6 +70,8 @@ class PersonaParameters(StepParameters):
     min_base: int = Field(30, ge=1, description="statements on fewer answers are flagged")
     quotes_per_persona: int = Field(4, ge=0, le=20)
     strategic_weight: dict[int, float] = Field({}, description="segment -> weight added to its rank score")
+    rank_by: Literal["value", "expected_value"] = Field(
+        "value", description="value in the rank score: past card spend, or CLV's expected value over the horizon")
 
 
 STEP_MODELS: dict[str, type[StepParameters]] = {

@@ -124,6 +124,14 @@ RFM_CUSTOMERS = Table("rfm_customers", "04_segmentation", "card features, RFM sc
                       {"card_key": S, "recency_days": I, "frequency": I, "receipts_per_year": F, "monetary": F,
                        "tenure_days": I, "average_ticket": F, "r_score": I, "f_score": I, "m_score": I,
                        "rfm_segment": S}, open=True)
+CLV_CUSTOMERS = Table("clv_customers", "04_segmentation",
+                      "per card: the CLV summary, expected purchases and value over the horizon, probability active, "
+                      "RFM segment and data-driven segment",
+                      {"card_key": S, "frequency": N, "recency": F, "T": F, "monetary_value": F,
+                       "expected_purchases": F, "probability_active": F, "expected_spend_per_purchase": F,
+                       "expected_value": F, "rfm_segment": S, "segment": I, "segment_name": S})
+CLV = File("clv", "clv.json", "04_segmentation",
+           "CLV fit: unit, horizon, discount, BG/NBD and Gamma-Gamma parameters, holdout check, facts, note")
 SEGMENTATION = File("segmentation", "segmentation.json", "04_segmentation",
                     "unit, model, k, the reason, stability, structure, names, sizes, the comparison")
 TYPING_TOOL = File("typing_tool", "typing_tool.pkl", "04_segmentation", "the classifier for new waves")

@@ -13,7 +13,7 @@ from portrait.segments import rfm
 from portrait.survey import codebook as survey_codebook
 from portrait.errors import PortraitError
 from portrait.personas.messages import MessageLibrary, load_messages
-from portrait.personas.personas import segment_facts
+from portrait.personas.personas import CLV_FACTS, clv_facts, segment_facts
 from portrait.config.study import Study
 
 
@@ -30,6 +30,7 @@ class PersonaSources:
     coded: pd.DataFrame | None         # the coded survey (appendix: quality, weighting, reliability)
     book: object | None                # the survey codebook
     choice: dict                       # step 04's segmentation.json
+    clv: dict | None = None            # step 04's clv.json when its CLV was fitted (horizon, discount, holdout)
 
     def context(self, study: Study) -> dict:
         """What the study has, for the report: a section, KPI or journey stage appears only when the
@@ -63,7 +64,7 @@ class PersonaSources:
                 "messages": bool(self.library.messages), "stages": stages, "skipped": skipped,
                 "weak": bool(self.choice.get("weak", False)), "silhouette": self.choice.get("silhouette"),
                 "weak_threshold": self.choice.get("weak_threshold"), "currency": roles.currency,
-                "rfm": _rfm_table(study)}
+                "rfm": _rfm_table(study), "clv": self.clv}
 
     def summary(self) -> pd.DataFrame:
         rows = {"unit": self.unit, "segments": len(self.names), "profile rows": len(self.profile),
@@ -86,6 +87,9 @@ def load(study: Study) -> PersonaSources:
     weights = segments["weight"].astype("float64") if "weight" in segments else pd.Series(1.0, index=segments.index)
     facts = segment_facts(labels, weights, _aligned(study, choice["unit"], segments),
                           study.config.roles.recommendation)
+    clv = _clv_summary(study)
+    customers = study.read(catalog.CLV_CUSTOMERS) if clv and study.has(catalog.CLV_CUSTOMERS) else None
+    facts = facts.join(clv_facts(customers) if customers is not None else pd.DataFrame(columns=CLV_FACTS, dtype=float))
     document_segment = _interview_segments(study, segments)
     codes = set()
     codings = turns = None
@@ -102,7 +106,16 @@ def load(study: Study) -> PersonaSources:
             if coded is not None and study.config.codebooks.survey else None)
     names = {int(k): v for k, v in choice["names"].items()}
     return PersonaSources(choice["unit"], profile, facts, names, document_segment, codings, turns, library,
-                          coded, book, choice)
+                          coded, book, choice, clv)
+
+
+def _clv_summary(study: Study) -> dict | None:
+    """Step 04's clv.json when its CLV was fitted; None without transactions or when the fit was skipped."""
+    path = study.path(catalog.CLV)
+    if not path.exists():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    return summary if summary.get("fitted") else None
 
 
 def _aligned(study: Study, unit: str, segments: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,10 @@ TRAIT_TOPICS = ["demographics", "geography", "psychographics", "socio_economics"
 SCHEME_FIELDS = ["brand", "purpose", "behaviour_profile", "price", "novelty"]
 CODE_GROUPS = ["motive", "barrier", "reason_to_believe", "channel", "decisive_service", "moment", "perception"]
 FUNNEL_STAGES = ("aware", "considered", "bought")
+# The value share a rank score adds: past card spend, or the CLV expected value over the horizon.
+RANK_VALUE = {"value": "value_share", "expected_value": "clv_value_share"}
+CLV_FACTS = ["clv_cards", "clv_value_per_card", "clv_index", "clv_value_share", "clv_base_share",
+             "clv_probability_active"]
 
 
 @dataclass
@@ -36,6 +40,7 @@ class PersonaSettings:
     currency: str | None = None              # the `currency` role; amounts show without one when absent
     funnel: dict = field(default_factory=dict)   # stage (aware, considered, bought) -> variable, from the role
     recommendation: str | None = None        # the `recommendation` role's variable (0-10), for NPS
+    rank_by: str = "value"                   # value in the rank score: "value" (past card spend) or "expected_value"
 
     @classmethod
     def from_roles(cls, roles, **settings) -> "PersonaSettings":
@@ -47,6 +52,9 @@ class PersonaSettings:
             from portrait.errors import PortraitError
             raise PortraitError(f"n_primary = {self.n_primary}: choose two to four primary personas "
                                 "(focus on a few portraits, as the first article advises).")
+        if self.rank_by not in RANK_VALUE:
+            from portrait.errors import PortraitError
+            raise PortraitError(f"rank_by = {self.rank_by!r}: use one of {', '.join(RANK_VALUE)}.")
         self.strategic_weight = {int(k): float(v) for k, v in (self.strategic_weight or {}).items()}
 
 
@@ -78,12 +86,37 @@ def segment_facts(segments: pd.Series, weights: pd.Series, table: pd.DataFrame,
     return pd.DataFrame.from_dict(rows, orient="index").round(1)
 
 
+def clv_facts(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per segment and for the total of the segmented card holders, from step 04's clv_customers: cards,
+    expected value per card over the horizon, its index against every card of the study (= 100), the share
+    of the segmented card holders' expected value (the segments' shares add to 100, like `value_share`), the
+    share of the whole card base's expected value, and the mean probability of being active (%)."""
+    base_total = customers["expected_value"].sum()
+    base_per_card = base_total / len(customers) if len(customers) else np.nan
+    held = customers.dropna(subset=["segment"])
+    held_total = held["expected_value"].sum()
+
+    def facts(part: pd.DataFrame) -> dict:
+        per_card = part["expected_value"].mean()
+        return {"clv_cards": len(part), "clv_value_per_card": per_card,
+                "clv_index": 100 * per_card / base_per_card if base_per_card else np.nan,
+                "clv_value_share": 100 * part["expected_value"].sum() / held_total if held_total else np.nan,
+                "clv_base_share": 100 * part["expected_value"].sum() / base_total if base_total else np.nan,
+                "clv_probability_active": 100 * part["probability_active"].mean()}
+
+    rows = {int(s): facts(part) for s, part in held.groupby("segment", sort=True)}
+    rows["total"] = facts(held)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=CLV_FACTS).round(1)
+
+
 def rank(facts: pd.DataFrame, settings: PersonaSettings) -> pd.DataFrame:
     """Segments ordered by score = size share + value share (both 0-1) + strategic weight; the first
-    `n_primary` are primary. Without card data the value share counts 0 for everyone."""
+    `n_primary` are primary. The value share is past card spend, or with `rank_by="expected_value"` the CLV
+    expected value share; without card data (or CLV) it counts 0 for everyone."""
     table = facts.drop(index="total").copy()
     table["strategic_weight"] = [settings.strategic_weight.get(int(s), 0.0) for s in table.index]
-    table["score"] = (table["share"] / 100 + table["value_share"].fillna(0) / 100 + table["strategic_weight"]).round(4)
+    value = table[RANK_VALUE[settings.rank_by]] if RANK_VALUE[settings.rank_by] in table else pd.Series(0.0, table.index)
+    table["score"] = (table["share"] / 100 + value.fillna(0) / 100 + table["strategic_weight"]).round(4)
     table = table.sort_values(["score", "share"], ascending=False)
     table["rank"] = range(1, len(table) + 1)
     table["primary"] = table["rank"] <= settings.n_primary
@@ -266,6 +299,7 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
                      "value_share": None if pd.isna(f["value_share"]) else float(f["value_share"]),
                      "small_base": int(f["respondents"]) < settings.min_base},
             "ranking": {"score": float(place["score"]), "strategic_weight": float(place["strategic_weight"])},
+            "clv": _clv_card(f),
             "traits": traits,
             "brand": {"relationship": schemes["brand"], "funnel": funnel(profile, segment, settings),
                       "stage": schemes["brand"][0]["category"] if schemes["brand"] else None},
@@ -300,6 +334,17 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
     return personas
 
 
+def _clv_card(facts: pd.Series) -> dict | None:
+    """The persona's CLV facts for the card (None without CLV or without card holders in the segment)."""
+    if pd.isna(facts.get("clv_cards")) or not facts["clv_cards"]:
+        return None
+    number = lambda key: None if pd.isna(facts[key]) else float(facts[key])
+    return {"cards": int(facts["clv_cards"]), "value_per_card": number("clv_value_per_card"),
+            "index": None if pd.isna(facts["clv_index"]) else int(round(facts["clv_index"])),
+            "value_share": number("clv_value_share"), "base_share": number("clv_base_share"),
+            "probability_active": number("clv_probability_active")}
+
+
 def summary(personas: list[dict]) -> pd.DataFrame:
     """One row per persona: rank, name, size, value share, and how many statements are flagged small-base."""
     def flagged(p):
@@ -308,6 +353,8 @@ def summary(personas: list[dict]) -> pd.DataFrame:
 
     return pd.DataFrame([{"rank": p["rank"], "primary": p["primary"], "segment": p["segment"], "name": p["name"],
                           "% of respondents": p["size"]["share"], "% of card spend": p["size"]["value_share"],
+                          **({"% of expected value": (p.get("clv") or {}).get("value_share")}
+                             if any(q.get("clv") for q in personas) else {}),
                           "quotes": len(p["quotes"]), "messages written": sum(m["written"] for m in p["messages"]),
                           "small-base statements": flagged(p)} for p in personas]).set_index("rank")
 

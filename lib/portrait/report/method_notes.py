@@ -85,12 +85,30 @@ def segmentation_choice(study: Study) -> list[dict]:
              "structure": ("weak" if choice.get("weak") else "clear") if "weak" in choice else None}]
 
 
+def clv_note(study: Study) -> list[dict]:
+    """Step 04's CLV: the models, what a purchase is, horizon, discount, and the holdout gap (empty without CLV)."""
+    path = study.path(catalog.CLV)
+    if not path.exists():
+        return []
+    fit = json.loads(path.read_text(encoding="utf-8"))
+    if not fit.get("fitted"):
+        return []
+    total = next((r for r in fit["holdout"] if r.get("calibration repeat purchases") == "all"), None)
+    holdout = (f"last {fit['holdout_weeks']} weeks: {total['predicted']:g} predicted against {total['actual']:g} actual "
+               f"purchases per card" if total else fit.get("note") or "not run")
+    gap = round(100 * (total["predicted"] - total["actual"]) / total["actual"], 1) if total and total["actual"] else None
+    return [{"models": "BG/NBD (repeat purchases, dropout) and Gamma-Gamma (spend per purchase), maximum likelihood",
+             "a purchase": "a card's purchase day", "cards": fit["facts"].get("cards"),
+             "horizon (months)": fit["horizon_months"], "discount per month": fit["discount_rate"],
+             "holdout check": holdout, "holdout gap %": gap}]
+
+
 def gather(study: Study, coded: pd.DataFrame | None, book) -> dict[str, list[dict]]:
     """Every appendix table, keyed by its label in the report; empty tables are dropped."""
     parts = {"sources": sources(study), "quality": survey_quality(coded), "weighting": weighting(coded),
              "reliability": reliability(study), "open_matched_words": open_matched_words(study),
              "open_themes": open_themes(study), "agreement": coder_agreement(study),
-             "stability": segmentation_choice(study)}
+             "stability": segmentation_choice(study), "clv": clv_note(study)}
     return {k: v for k, v in parts.items() if v}
 
 

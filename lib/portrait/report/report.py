@@ -58,7 +58,7 @@ FULL_CONTEXT = {"unit": "respondents", "weighted": True, "topics": None, "cards"
                 "funnel": True, "recommendation": True, "messages": True,
                 "stages": ["awareness", "consideration", "purchase", "use", "loyalty"],
                 "kpis": ["awareness", "consideration", "purchase", "use", "loyalty"], "skipped": [], "weak": False,
-                "silhouette": None, "weak_threshold": None, "currency": None, "rfm": []}
+                "silhouette": None, "weak_threshold": None, "currency": None, "rfm": [], "clv": None}
 
 
 def render_report(personas: list[dict], charts: list[dict], appendix: dict, study: str, brand: str | None,
