@@ -34,6 +34,7 @@ README's table from it. The machine may be shared: the load average before and a
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import subprocess
 import tempfile
@@ -61,6 +62,7 @@ TARGET_RATIO = 1.1  # ours within this many times the peer's time and memory, in
 TIME_LIMIT_SECONDS = 600
 MEMORY_CAP_MIB = 16 * 1024  # stop a run before it starves the 24 GiB machine
 JSON_VERSION = 1
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # Planted design: 4 segments of unequal size.
 SEGMENT_SHARE = np.array([0.4, 0.3, 0.2, 0.1])
@@ -290,7 +292,8 @@ def entry(n: int, path: Path, repeats: int, pair_records: list[dict], bootstrap:
                      "imports and reading the parquet included",
         "bootstrap": f"{BOOT} re-fits on resamples of every row, one run per model, timed inside segment()",
         "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS,
-        "threads": "library defaults (OpenMP / BLAS: all cores)",
+        "threads": (f"{os.environ['OMP_NUM_THREADS']} per run (OpenMP and BLAS), both sides"
+                    if "OMP_NUM_THREADS" in os.environ else "library defaults (OpenMP and BLAS: every core), both sides"),
         "cores": psutil.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "load_average_before": round(load[0], 2), "load_average_after": round(load[1], 2),
         "python": platform.python_version(), "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -374,8 +377,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs per side of a pair (median)")
     parser.add_argument("--pairs", nargs="+", choices=("kmeans", "lca"), default=["kmeans", "lca"])
     parser.add_argument("--no-bootstrap", action="store_true", help="skip the separate bootstrap measurement")
+    parser.add_argument("--threads", type=int, help="threads per run for OpenMP and BLAS, the same for both sides "
+                                                    "(default: the libraries' own, every core)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON of the figures (default: {RESULTS})")
     args = parser.parse_args(argv)
+    if args.threads:  # inherited by every run: on a shared machine, fewer threads than cores contend less
+        os.environ.update({name: str(args.threads) for name in THREAD_VARIABLES})
     paths = {n: customers(n) for n in args.sizes}
     print(f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
           f"load average now: {psutil.getloadavg()[0]:.1f}\n")  # the machine may be shared: wall times depend on it

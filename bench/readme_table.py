@@ -91,14 +91,14 @@ def segmentation(data: dict) -> str:
     agreement of the two labelings and the computed verdict; then the bootstrap's cost and each size's conditions."""
     limit = data["target"]["ratio"]
     lines = ["| size | pair (same settings) | ours s | peer s | ours MiB | peer MiB | time × | memory × | ARI ours–peer "
-             f"| within {limit}× |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             f"| runs' spread s (ours / peer) | within {limit}× |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for record in data["sizes"].values():
         for i, pair in enumerate(record["pairs"]):
             first = f"{record['rows']:,}" if i == 0 else ""
             ours, peer = pair["ours"], pair["peer"]
             what = f"{pair['label']}: ours vs {peer['label']}"
             if "time_ratio" not in pair:
-                lines.append(f"| {first} | {what} | {side_seconds(ours)} | {side_seconds(peer)} | | | | | | "
+                lines.append(f"| {first} | {what} | {side_seconds(ours)} | {side_seconds(peer)} | | | | | | | "
                              f"not comparable: {pair['verdict']['note']} |")
                 continue
             v = pair["verdict"]
@@ -106,7 +106,8 @@ def segmentation(data: dict) -> str:
                 name for name, key in (("time", "time_holds"), ("memory", "memory_holds")) if not v[key]) + ")"
             lines.append(f"| {first} | {what} | {ours['seconds']:.2f} | {peer['seconds']:.2f} | {ours['peak_mib']:,.0f} | "
                          f"{peer['peak_mib']:,.0f} | {pair['time_ratio']:.2f} | {pair['memory_ratio']:.2f} | "
-                         f"{pair['ari_between']:.3f} | {verdict} |")
+                         f"{pair['ari_between']:.3f} | {ours['spread_seconds']:.2f} / {peer['spread_seconds']:.2f} | "
+                         f"{verdict} |")
     lines.append("")
     for record in data["sizes"].values():
         c = record["conditions"]
