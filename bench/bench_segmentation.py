@@ -62,6 +62,7 @@ TARGET_RATIO = 1.1  # ours within this many times the peer's time and memory, in
 TIME_LIMIT_SECONDS = 600
 MEMORY_CAP_MIB = 16 * 1024  # stop a run before it starves the 24 GiB machine
 JSON_VERSION = 1
+PAIR_ORDER = ("kmeans", "lca")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # Planted design: 4 segments of unequal size.
@@ -229,6 +230,7 @@ def measure_pair(pair: dict, repeats: int, scratch: Path) -> dict:
     """`repeats` runs of ours and the peer, interleaved; the median run of each, the ratios, the ARI
     between their labels (of the median runs) and the computed verdict."""
     runs = {"ours": [], "peer": []}
+    before = psutil.getloadavg()[0]
     for _ in range(repeats):
         for side in runs:
             if runs[side] and not done(runs[side][-1]):
@@ -236,7 +238,12 @@ def measure_pair(pair: dict, repeats: int, scratch: Path) -> dict:
             labels_path = scratch / f"{pair['key']}_{side}_{len(runs[side])}.npy"
             runs[side].append(run(pair[side], labels_path) | {"labels_path": str(labels_path)})
     figures = {side: next((r for r in rs if not done(r)), None) or median_of(rs) for side, rs in runs.items()}
-    record = {"pair": pair["key"], "label": pair["label"], "settings": pair["settings"]}
+    record = {"pair": pair["key"], "label": pair["label"], "settings": pair["settings"],
+              # Pairs of one size may be measured in separate runs (--pairs): each carries when and under what load.
+              "measured": {"runs": repeats, "load_average_before": round(before, 2),
+                           "load_average_after": round(psutil.getloadavg()[0], 2),
+                           "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "git_commit": git_commit()}}
     for side in ("ours", "peer"):
         f = figures[side]
         row = {"label": "ours: segment()" if side == "ours" else pair["peer_label"],
@@ -355,7 +362,20 @@ def save(records: dict[int, dict], output: Path) -> None:
             data["sizes"] = old.get("sizes", {})
     data["target"] = {"ratio": TARGET_RATIO, "what": "ours within this many times the peer's time and peak memory, "
                                                     "in every like-for-like pair"}
-    data["sizes"].update({str(n): record for n, record in records.items()})
+    for n, record in records.items():
+        # A run of some pairs (--pairs) or without the bootstrap keeps what an earlier run measured at this size.
+        old_record = data["sizes"].get(str(n))
+        if old_record:
+            measured = {p["pair"] for p in record["pairs"]}
+            c = old_record["conditions"]
+            kept = [p if "measured" in p else p | {"measured": {  # from a run that measured the whole size
+                "runs": c["runs"], "load_average_before": c["load_average_before"],
+                "load_average_after": c["load_average_after"], "measured_at": c["measured_at"],
+                "git_commit": c["git_commit"]}} for p in old_record["pairs"] if p["pair"] not in measured]
+            record["pairs"] = sorted(kept + record["pairs"], key=lambda p: PAIR_ORDER.index(p["pair"]))
+            record["bootstrap"] = record["bootstrap"] or old_record.get("bootstrap", [])
+            record["holds"] = all(p["verdict"]["holds"] for p in record["pairs"])
+        data["sizes"][str(n)] = record
     data["sizes"] = dict(sorted(data["sizes"].items(), key=lambda item: int(item[0])))
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_suffix(".json.partial")
@@ -375,7 +395,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", nargs="+", type=size, default=list(SIZES),
                         help="customers per file (default: 100k 1M); e.g. --sizes 20000 for a smoke run")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs per side of a pair (median)")
-    parser.add_argument("--pairs", nargs="+", choices=("kmeans", "lca"), default=["kmeans", "lca"])
+    parser.add_argument("--pairs", nargs="+", choices=PAIR_ORDER, default=list(PAIR_ORDER),
+                        help="pairs to measure; the others measured earlier at the same size are kept in the JSON")
     parser.add_argument("--no-bootstrap", action="store_true", help="skip the separate bootstrap measurement")
     parser.add_argument("--threads", type=int, help="threads per run for OpenMP and BLAS, the same for both sides "
                                                     "(default: the libraries' own, every core)")

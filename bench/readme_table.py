@@ -111,18 +111,32 @@ def segmentation(data: dict) -> str:
     lines.append("")
     for record in data["sizes"].values():
         c = record["conditions"]
-        settings = "; ".join(f"{p['label']}: {p['settings']}" for p in record["pairs"])
+        settings = "; ".join(f"{p['label']}: {p['settings']}{pair_measured(p)}" for p in record["pairs"])
         versions = ", ".join(f"{name} {v}" for name, v in c["versions"].items() if v)
-        lines.append(f"- {record['rows']:,} customers, {c['variables']} mixed variables: {c['statistic']}; {settings}; "
+        statistic = c["statistic"]
+        if all("measured" in p for p in record["pairs"]):  # pairs measured in runs of their own: each says how
+            statistic = ("the median of each pair's runs, interleaved ours / peer, each in a fresh interpreter, "
+                         "imports and reading the parquet included")
+        lines.append(f"- {record['rows']:,} customers, {c['variables']} mixed variables: {statistic}; {settings}; "
                      f"threads: {c['threads']}; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, shared with other "
-                     f"work: load average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after; "
-                     f"measured {c['measured_at'][:10]} at commit {c['git_commit']} ({versions}).")
+                     f"work: load average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after "
+                     f"the {'latest ' if 'measured' in record['pairs'][0] else ''}run; measured {c['measured_at'][:10]} "
+                     f"at commit {c['git_commit']} ({versions}).")
         boots = [f"{b['model']} {b['bootstrap_seconds']:.2f} s for {b['re_fits']} re-fits ({b['seconds_per_re_fit']:.2f} s "
                  f"each, median ARI {b['median_ari']:.3f}) on top of {b['seconds_without_bootstrap']:.2f} s"
                  for b in record["bootstrap"] if "bootstrap_seconds" in b]
         if boots:
             lines.append(f"  Bootstrap stability, measured apart ({c['bootstrap']}): {'; '.join(boots)}.")
     return "\n".join(lines)
+
+
+def pair_measured(pair: dict) -> str:
+    """When and under what load a pair was measured, for pairs measured in a run of their own."""
+    m = pair.get("measured")
+    if not m:
+        return ""
+    return (f" (median of {m['runs']}; load average {m['load_average_before']:.1f} before, "
+            f"{m['load_average_after']:.1f} after; {m['measured_at'][:16].replace('T', ' ')} UTC, commit {m['git_commit']})")
 
 
 def side_seconds(side: dict) -> str:
