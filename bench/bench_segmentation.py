@@ -11,6 +11,9 @@ LCA       ours: the same call with `models=("lca",)`; peer: stepmix's `StepMix(n
           abs_tol=segmentation.LCA_TOLERANCE, random_state=7)` with the same nested measurement (items, city
           and channel categorical in stepmix's one-hot layout from `stepmix.utils.max_one_hot`, log spend and
           visits z-scored as normal within a class), `.fit(X).predict(X)` on every row.
+LCA on a  (`--pairs lca_sample`, for sizes where fitting every row takes too long on a shared machine) the
+sample   same, but both fit the same seeded sample of 50,000 rows (ours: its default `fit_sample`; stepmix: the
+          rows ours' rule draws) and then predict every row.
 
 Ours does what the peer does plus its own bookkeeping (the step table, silhouette on 3,000 rows,
 Calinski-Harabasz, segments numbered by size): that overhead is part of ours' time. Each pair reports time
@@ -28,6 +31,7 @@ bench/results/segmentation.json (a run replaces the sizes it measured); bench/re
 README's table from it. The machine may be shared: the load average before and after each size is recorded.
     .venv/bin/python bench/bench_segmentation.py                   # 100 k and 1 M
     .venv/bin/python bench/bench_segmentation.py --sizes 20000     # a smoke run
+    .venv/bin/python bench/bench_segmentation.py --sizes 1M --pairs lca_sample --no-bootstrap
     .venv/bin/python bench/readme_table.py                         # the README's table from the JSON
 """
 
@@ -45,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import psutil
+import pyarrow.parquet as pq
 from _measure import median_of, run_limited
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,12 +62,13 @@ FIT_SEED = 7
 K = 4
 KMEANS_N_INIT, KMEANS_TOL = 10, 1e-4  # scikit-learn's tol default; ours passes none, so uses it too
 LCA_N_INIT = 3
+FIT_SAMPLE = 50_000  # ours' default fit_sample: the lca_sample pair fits both on this many rows
 BOOT = 5  # bootstrap re-fits in the separate stability measurement
 TARGET_RATIO = 1.1  # ours within this many times the peer's time and memory, in every pair
 TIME_LIMIT_SECONDS = 600
 MEMORY_CAP_MIB = 16 * 1024  # stop a run before it starves the 24 GiB machine
 JSON_VERSION = 1
-PAIR_ORDER = ("kmeans", "lca")
+PAIR_ORDER = ("kmeans", "lca", "lca_sample")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # Planted design: 4 segments of unequal size.
@@ -130,7 +136,7 @@ planted = data.pop("planted_segment").to_numpy()
 OURS = READ + """
 from portrait.segments.segmentation import segment
 result = segment(data, {variables!r}, k_range=({k}, {k}), seed={seed}, n_boot=0, models=({model!r},),
-                 fit_sample=len(data))
+                 fit_sample={fit_sample})
 labels = result.labels.reindex(data.index).to_numpy()
 """
 
@@ -159,8 +165,10 @@ X = np.hstack([onehot, zscore(np.column_stack([spend, visits]))])
 measurement = {{"items": {{"model": "categorical", "n_columns": onehot.shape[1], "integer_codes": False,
                            "max_n_outcomes": most, "total_outcomes": total}},
                 "scales": {{"model": "gaussian_diag", "n_columns": 2}}}}
-labels = StepMix(n_components={k}, measurement=measurement, n_init={n_init}, abs_tol={tol}, random_state={seed},
-                 verbose=0, progress_bar=0).fit(X).predict(X)
+rows = {rows}
+model = StepMix(n_components={k}, measurement=measurement, n_init={n_init}, abs_tol={tol}, random_state={seed},
+                verbose=0, progress_bar=0)
+labels = model.fit(X if rows is None else X[rows]).predict(X)
 """
 
 # The bootstrap alone: `segment` with n_boot re-fits, bootstrap_stability timed inside the run.
@@ -200,17 +208,26 @@ def lca_tolerance() -> float:
 def pairs(path: Path) -> list[dict]:
     """The like-for-like pairs at one size: ours and the peer, each a snippet, and the shared settings."""
     common = dict(path=str(path), k=K, seed=FIT_SEED)
+    n = pq.read_metadata(path).num_rows
+    sample = (f"np.sort(np.random.default_rng({FIT_SEED}).choice(len(data), {FIT_SAMPLE}, replace=False))"
+              if n > FIT_SAMPLE else "None")
     return [
         {"key": "kmeans", "label": f"k-means, k={K}", "peer_label": "scikit-learn KMeans", "package": "scikit-learn",
          "settings": f"n_init {KMEANS_N_INIT}, tol {KMEANS_TOL:g}, seed {FIT_SEED}, every row, same standardised "
                      "16-column input (z; spend logged; categories as indicators z / sqrt(levels))",
-         "ours": OURS.format(variables=MIXED, model="kmeans", **common),
+         "ours": OURS.format(variables=MIXED, model="kmeans", fit_sample="len(data)", **common),
          "peer": SKLEARN_KMEANS.format(items=ITEMS, n_init=KMEANS_N_INIT, tol=KMEANS_TOL, **common)},
         {"key": "lca", "label": f"latent class analysis, k={K}", "peer_label": "stepmix StepMix", "package": "stepmix",
          "settings": f"n_init {LCA_N_INIT}, abs_tol {lca_tolerance():g}, seed {FIT_SEED}, every row, same nested "
                      "measurement (14 categorical one-hot via max_one_hot; log spend and visits z, normal in a class)",
-         "ours": OURS.format(variables=MIXED, model="lca", **common),
-         "peer": STEPMIX_LCA.format(items=ITEMS, n_init=LCA_N_INIT, tol=lca_tolerance(), **common)},
+         "ours": OURS.format(variables=MIXED, model="lca", fit_sample="len(data)", **common),
+         "peer": STEPMIX_LCA.format(items=ITEMS, n_init=LCA_N_INIT, tol=lca_tolerance(), rows="None", **common)},
+        {"key": "lca_sample", "label": f"latent class analysis, k={K}, fitted on a {FIT_SAMPLE:,}-row sample",
+         "peer_label": "stepmix StepMix", "package": "stepmix",
+         "settings": f"as the LCA pair, but both fit the same seeded sample of {min(n, FIT_SAMPLE):,} rows (ours' "
+                     "default fit_sample) and then predict every row",
+         "ours": OURS.format(variables=MIXED, model="lca", fit_sample=FIT_SAMPLE, **common),
+         "peer": STEPMIX_LCA.format(items=ITEMS, n_init=LCA_N_INIT, tol=lca_tolerance(), rows=sample, **common)},
     ]
 
 
@@ -395,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", nargs="+", type=size, default=list(SIZES),
                         help="customers per file (default: 100k 1M); e.g. --sizes 20000 for a smoke run")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs per side of a pair (median)")
-    parser.add_argument("--pairs", nargs="+", choices=PAIR_ORDER, default=list(PAIR_ORDER),
+    parser.add_argument("--pairs", nargs="+", choices=PAIR_ORDER, default=["kmeans", "lca"],
                         help="pairs to measure; the others measured earlier at the same size are kept in the JSON")
     parser.add_argument("--no-bootstrap", action="store_true", help="skip the separate bootstrap measurement")
     parser.add_argument("--threads", type=int, help="threads per run for OpenMP and BLAS, the same for both sides "
