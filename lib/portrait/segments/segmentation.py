@@ -28,7 +28,8 @@ falling as k grows. A solution whose median bootstrap ARI is below `stability_th
 not hidden.
 
 With more than `fit_sample` rows, candidates are fitted and re-fitted on a random sample of that
-size (fixed by the seed) and every row is then assigned by the fitted model; the report says so.
+size (fixed by the seed) and every row is then assigned by the fitted model; the report says so. Each
+candidate is fitted once: the chosen one's fit (and, on every row, its labels) is reused, not repeated.
 """
 
 from __future__ import annotations
