@@ -52,6 +52,9 @@ def test_minimum_share_and_bad_basis_are_errors():
         prepare_basis(data, ["a", "zz"])
     with pytest.raises(PortraitError, match="do not vary"):
         prepare_basis(data.assign(e=1.0), ["a", "e"])
+    with pytest.raises(PortraitError, match="do not vary"):  # no complete case at all
+        prepare_basis(data.assign(e=np.where(data["a"] > 0, np.nan, 1.0), f=np.where(data["a"] > 0, 1.0, np.nan)),
+                      ["e", "f"])
 
 
 def test_demo_attitudinal_segments_are_recovered(demo_study):

@@ -138,6 +138,8 @@ def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
     if not variables:
         raise PortraitError("no basis variables chosen; set the notebook parameter `basis`.")
     complete = data[variables].dropna()
+    if complete.empty:  # no complete case: nothing varies
+        raise PortraitError(f"basis variables {variables} do not vary; drop them.")
     # First pass: what each variable becomes (codes, transformed values, column names); then the basis is
     # written into one float64 array, so the matrix the models read is never copied.
     plans, steps, codes, names, constant = [], [], {}, [], []
