@@ -1,7 +1,8 @@
 """Render the README's benchmark tables from the committed JSON, so its figures are generated, never typed.
 
 Each table lives in README.md between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; everything between
-the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py).
+the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py)
+and segmentation (bench/bench_segmentation.py).
 
     .venv/bin/python bench/readme_table.py            # rewrite the tables in README.md
     .venv/bin/python bench/readme_table.py --check    # exit 1 if README.md is not what the JSON renders to
@@ -85,7 +86,64 @@ def conditions(record: dict) -> str:
             f"{c['measured_at'][:10]} at commit {c['git_commit']} ({versions}); {agree}.")
 
 
-RENDERERS = {"rfm": rfm}
+def segmentation(data: dict) -> str:
+    """The segmentation table: one row per size and like-for-like pair, ours beside the peer, the ratios, the
+    agreement of the two labelings and the computed verdict; then the bootstrap's cost and each size's conditions."""
+    limit = data["target"]["ratio"]
+    lines = ["| size | pair (same settings) | ours s | peer s | ours MiB | peer MiB | time × | memory × | ARI ours–peer "
+             f"| runs' spread s (ours / peer) | within {limit}× |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for record in data["sizes"].values():
+        for i, pair in enumerate(record["pairs"]):
+            first = f"{record['rows']:,}" if i == 0 else ""
+            ours, peer = pair["ours"], pair["peer"]
+            what = f"{pair['label']}: ours vs {peer['label']}"
+            if "time_ratio" not in pair:
+                lines.append(f"| {first} | {what} | {side_seconds(ours)} | {side_seconds(peer)} | | | | | | | "
+                             f"not comparable: {pair['verdict']['note']} |")
+                continue
+            v = pair["verdict"]
+            verdict = "holds" if v["holds"] else "**missed** (" + ", ".join(
+                name for name, key in (("time", "time_holds"), ("memory", "memory_holds")) if not v[key]) + ")"
+            lines.append(f"| {first} | {what} | {ours['seconds']:.2f} | {peer['seconds']:.2f} | {ours['peak_mib']:,.0f} | "
+                         f"{peer['peak_mib']:,.0f} | {pair['time_ratio']:.2f} | {pair['memory_ratio']:.2f} | "
+                         f"{pair['ari_between']:.3f} | {ours['spread_seconds']:.2f} / {peer['spread_seconds']:.2f} | "
+                         f"{verdict} |")
+    lines.append("")
+    for record in data["sizes"].values():
+        c = record["conditions"]
+        settings = "; ".join(f"{p['label']}: {p['settings']}{pair_measured(p)}" for p in record["pairs"])
+        versions = ", ".join(f"{name} {v}" for name, v in c["versions"].items() if v)
+        statistic = c["statistic"]
+        if all("measured" in p for p in record["pairs"]):  # pairs measured in runs of their own: each says how
+            statistic = ("the median of each pair's runs, interleaved ours / peer, each in a fresh interpreter, "
+                         "imports and reading the parquet included")
+        lines.append(f"- {record['rows']:,} customers, {c['variables']} mixed variables: {statistic}; {settings}; "
+                     f"threads: {c['threads']}; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, shared with other "
+                     f"work: load average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after "
+                     f"the {'latest ' if 'measured' in record['pairs'][0] else ''}run; measured {c['measured_at'][:10]} "
+                     f"at commit {c['git_commit']} ({versions}).")
+        boots = [f"{b['model']} {b['bootstrap_seconds']:.2f} s for {b['re_fits']} re-fits ({b['seconds_per_re_fit']:.2f} s "
+                 f"each, median ARI {b['median_ari']:.3f}) on top of {b['seconds_without_bootstrap']:.2f} s"
+                 for b in record["bootstrap"] if "bootstrap_seconds" in b]
+        if boots:
+            lines.append(f"  Bootstrap stability, measured apart ({c['bootstrap']}): {'; '.join(boots)}.")
+    return "\n".join(lines)
+
+
+def pair_measured(pair: dict) -> str:
+    """When and under what load a pair was measured, for pairs measured in a run of their own."""
+    m = pair.get("measured")
+    if not m:
+        return ""
+    return (f" (median of {m['runs']}; load average {m['load_average_before']:.1f} before, "
+            f"{m['load_average_after']:.1f} after; {m['measured_at'][:16].replace('T', ' ')} UTC, commit {m['git_commit']})")
+
+
+def side_seconds(side: dict) -> str:
+    return side.get("failed") or side.get("stopped") or f"{side['seconds']:.2f}"
+
+
+RENDERERS = {"rfm": rfm, "segmentation": segmentation}
 
 
 def render(readme: str, names: list[str]) -> str:

@@ -53,6 +53,9 @@ def test_minimum_share_and_bad_basis_are_errors():
         prepare_basis(data, ["a", "zz"])
     with pytest.raises(PortraitError, match="do not vary"):
         prepare_basis(data.assign(e=1.0), ["a", "e"])
+    with pytest.raises(PortraitError, match="do not vary"):  # no complete case at all
+        prepare_basis(data.assign(e=np.where(data["a"] > 0, np.nan, 1.0), f=np.where(data["a"] > 0, 1.0, np.nan)),
+                      ["e", "f"])
 
 
 def test_recovery_demo_attitudinal_segments_against_the_ceiling(demo_study):
@@ -198,3 +201,32 @@ def test_large_data_is_fitted_on_a_sample_and_every_row_assigned():
     assert len(result.labels) == 3000
     assert any("fitted on a random sample of 500" in note for note in result.notes)
     assert adjusted_rand_score(truth, result.labels) > 0.95
+
+
+def test_each_candidate_is_fitted_once_and_the_chosen_fit_is_reused(monkeypatch):
+    from portrait.segments import segmentation
+
+    data, truth = blobs(n=600)
+    fits = []
+    real_fit = segmentation._fit
+
+    def counting_fit(model, k, basis, rows, seed, n_init=None):
+        fits.append((model, k, rows is None))
+        return real_fit(model, k, basis, rows, seed, n_init)
+
+    monkeypatch.setattr(segmentation, "_fit", counting_fit)
+    result = segment(data, list("abcd"), (2, 4), seed=3, n_boot=0, models=("kmeans", "gmm"))
+    # 2 models x 3 k: one fit each, on every row (no sample below fit_sample), and none after the choice.
+    assert sorted(fits) == sorted((m, k, True) for m in ("kmeans", "gmm") for k in (2, 3, 4))
+    assert adjusted_rand_score(truth, result.labels) > 0.95
+    fits.clear()
+    segment(data, list("abcd"), (3, 3), seed=3, n_boot=4, models=("kmeans",))
+    assert len(fits) == 1 + 4  # the candidate, then the bootstrap re-fits only
+
+
+def test_basis_is_one_float64_array_the_matrix_wraps():
+    data, _ = blobs()
+    basis = prepare_basis(data.assign(city=np.where(data["a"] > 1, "north", "south")), ["a", "b", "city"])
+    assert basis.array.dtype == np.float64 and basis.array.flags["C_CONTIGUOUS"]
+    assert np.shares_memory(basis.array, basis.matrix.to_numpy())
+    assert basis.array.shape == (len(data), 2 + 2)

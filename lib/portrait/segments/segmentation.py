@@ -28,7 +28,8 @@ falling as k grows. A solution whose median bootstrap ARI is below `stability_th
 not hidden.
 
 With more than `fit_sample` rows, candidates are fitted and re-fitted on a random sample of that
-size (fixed by the seed) and every row is then assigned by the fitted model; the report says so.
+size (fixed by the seed) and every row is then assigned by the fitted model; the report says so. Each
+candidate is fitted once: the chosen one's fit (and, on every row, its labels) is reused, not repeated.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from sklearn.mixture import GaussianMixture
@@ -48,6 +50,7 @@ MODELS = ("kmeans", "gmm", "lca")
 CHOICE_RULES = ("silhouette", "bic")
 MAX_CLASS_LEVELS = 10  # whole-number variables with at most this many values count as categorical
 MIN_PER_SEGMENT = 10   # rows needed per segment of the largest k, at the very least
+ROWS_PER_BLOCK = 16_384  # rows of the basis written at a time (a few MB: stays in cache)
 # Latent class EM stops when the mean log-likelihood per row gains less than this. stepmix's default
 # (1e-10) runs two to four times as many iterations for the same classes (tests' and benchmark's planted
 # data: identical BIC and ARI). Three random starts stay: one alone lands on a worse optimum at times.
@@ -90,6 +93,11 @@ class Basis:
     def summary(self) -> pd.DataFrame:
         return self.steps
 
+    @property
+    def array(self) -> np.ndarray:
+        """The matrix as one float64 array: the memory `matrix` wraps (prepare_basis builds it so), not a copy."""
+        return self.matrix.to_numpy(dtype="float64", copy=False)
+
     def overview(self) -> pd.DataFrame:
         """How many basis variables of each type, and how each type is prepared."""
         return self.steps.groupby(["type", "preparation"]).size().rename("variables").reset_index()
@@ -111,9 +119,15 @@ class Basis:
         layout = {"integer_codes": False, "max_n_outcomes": most, "total_outcomes": total}
         if not self.continuous:
             return onehot, "categorical", layout
-        X = np.hstack([onehot, self.matrix[self.continuous].to_numpy()])
+        X = np.hstack([onehot, self.array[:, [self.matrix.columns.get_loc(v) for v in self.continuous]]])
         return X, {"items": {"model": "categorical", "n_columns": onehot.shape[1], **layout},
                    "scales": {"model": "gaussian_diag", "n_columns": len(self.continuous)}}, {}
+
+
+def _compact(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """Integer codes in the smallest signed type that holds them (int8 for up to 127 levels): at a million
+    rows, 14 variables' codes take 14 MB instead of 112 MB."""
+    return codes.astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if np.iinfo(t).max >= n_levels))
 
 
 def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
@@ -124,43 +138,88 @@ def prepare_basis(data: pd.DataFrame, variables: list[str]) -> Basis:
     if not variables:
         raise PortraitError("no basis variables chosen; set the notebook parameter `basis`.")
     complete = data[variables].dropna()
-    constant = [v for v in variables if complete[v].nunique() < 2]
-    if constant:
-        raise PortraitError(f"basis variables {constant} do not vary; drop them.")
-    parts, steps, codes = [], [], {}
+    if complete.empty:  # no complete case: nothing varies
+        raise PortraitError(f"basis variables {variables} do not vary; drop them.")
+    # First pass: what each variable becomes (codes, transformed values, column names); then the basis is
+    # written into one float64 array, so the matrix the models read is never copied.
+    plans, steps, codes, names, constant = [], [], {}, [], []
     for v in variables:
         values = complete[v]
         if _is_categorical(values):
-            dummies = pd.get_dummies(values.astype("string"), prefix=v, prefix_sep="=", dtype="float64")
-            scaled = (dummies - dummies.mean()) / dummies.std(ddof=0) / np.sqrt(dummies.shape[1])
-            parts.append(scaled)
-            codes[v] = pd.factorize(values.astype("string"), sort=True)[0]
-            steps.append((v, "categorical", f"{dummies.shape[1]} indicators, z / sqrt({dummies.shape[1]})"))
+            level_codes, levels = _levels_as_text(values)
+            if len(levels) < 2:
+                constant.append(v)
+                continue
+            codes[v] = level_codes = _compact(level_codes, len(levels))
+            share = np.bincount(level_codes, minlength=len(levels)) / len(level_codes)
+            # An indicator of share p, z-standardised: (1[code = j] - p) / sqrt(p (1 - p)), then / sqrt(levels).
+            plans.append((level_codes, share, np.sqrt(share * (1 - share)) * np.sqrt(len(levels))))
+            names += [f"{v}={level}" for level in levels]
+            steps.append((v, "categorical", f"{len(levels)} indicators, z / sqrt({len(levels)})"))
             continue
-        x = values.astype("float64")
-        whole = bool(np.all(np.mod(x, 1) == 0)) and x.nunique() <= MAX_CLASS_LEVELS
-        if whole:
-            codes[v] = pd.factorize(x, sort=True)[0]
+        x = values.to_numpy(dtype="float64")
+        if x.min() == x.max():
+            constant.append(v)
+            continue
+        whole = False
+        if np.all(np.mod(x, 1) == 0):
+            value_codes, uniques = pd.factorize(x, sort=True)
+            if whole := len(uniques) <= MAX_CLASS_LEVELS:
+                codes[v] = _compact(value_codes, MAX_CLASS_LEVELS)
         transform = "z"
-        if x.min() >= 0 and x.skew() > 2:
+        if x.min() >= 0 and pd.Series(x).skew() > 2:
             x, transform = np.log1p(x), "log(1 + x), then z"
-        parts.append(((x - x.mean()) / x.std(ddof=0)).rename(v).to_frame())
+        plans.append((x, x.mean(), x.std()))
+        names.append(v)
         steps.append((v, "numeric" + (" (whole numbers)" if whole else ""), transform))
-    matrix = pd.concat(parts, axis=1)
+    if constant:
+        raise PortraitError(f"basis variables {constant} do not vary; drop them.")
+    array = np.empty((len(complete), len(names)), dtype="float64")
+    # Written a block of rows at a time: a column of a row-major array is strided, and a block stays in cache.
+    for start in range(0, len(array), ROWS_PER_BLOCK):
+        block, rows = array[start:start + ROWS_PER_BLOCK], slice(start, start + ROWS_PER_BLOCK)
+        column = 0
+        for values, centre, scale in plans:
+            if np.ndim(centre) == 0:
+                np.subtract(values[rows], centre, out=block[:, column])
+                block[:, column] /= scale
+                column += 1
+                continue
+            for level in range(len(centre)):
+                block[:, column] = values[rows] == level
+                block[:, column] -= centre[level]
+                block[:, column] /= scale[level]
+                column += 1
+    matrix = pd.DataFrame(array, index=complete.index, columns=names, copy=False)
     table = pd.DataFrame(steps, columns=["variable", "type", "preparation"])
     return Basis(matrix, table, pd.DataFrame(codes, index=complete.index) if codes else None,
                  len(data) - len(complete), [v for v in variables if v not in codes])
 
 
-def _fit(model: str, k: int, basis: Basis, rows: np.ndarray, seed: int, n_init: int | None = None):
-    """A fitted model with a `predict(rows_of_basis)`-style interface over row positions."""
-    if model == "kmeans":
-        return _Positional(KMeans(n_clusters=k, n_init=n_init or 10, random_state=seed)
-                           .fit(basis.matrix.to_numpy()[rows]), basis.matrix.to_numpy())
-    if model == "gmm":
-        return _Positional(GaussianMixture(n_components=k, covariance_type="diag", n_init=n_init or 3,
-                                           random_state=seed).fit(basis.matrix.to_numpy()[rows]),
-                           basis.matrix.to_numpy())
+def _levels_as_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of a categorical variable's values and its levels as text in sorted order (the order indicators
+    and latent class codes follow). Factorized as they are, then the few levels turned into text: turning a
+    million values into text first costs seconds."""
+    value_codes, uniques = pd.factorize(values, sort=False)
+    text = pd.Index(uniques).astype("string")
+    if text.has_duplicates:  # distinct values with the same text (1 and "1"): one level, as text decides
+        return pd.factorize(values.astype("string"), sort=True)
+    order = np.argsort(text.to_numpy(dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    return rank[value_codes], text[order]
+
+
+def _fit(model: str, k: int, basis: Basis, rows: np.ndarray | None, seed: int, n_init: int | None = None):
+    """A fitted model with a `predict(rows_of_basis)`-style interface over row positions; `rows=None` fits
+    on every row, without copying the matrix."""
+    if model in ("kmeans", "gmm"):
+        X = basis.array
+        if model == "kmeans":
+            estimator = KMeans(n_clusters=k, n_init=n_init or 10, random_state=seed)
+        else:
+            estimator = GaussianMixture(n_components=k, covariance_type="diag", n_init=n_init or 3, random_state=seed)
+        return _Positional(estimator.fit(X if rows is None else X[rows]), X)
     if model == "lca":
         from stepmix.stepmix import StepMix
 
@@ -169,22 +228,24 @@ def _fit(model: str, k: int, basis: Basis, rows: np.ndarray, seed: int, n_init: 
                                 f"with at most {MAX_CLASS_LEVELS} values); drop `lca` from the models.")
         X, measurement, params = basis.latent_class_input
         fitted = StepMix(n_components=k, measurement=measurement, measurement_params=params, n_init=n_init or 3,
-                         abs_tol=LCA_TOLERANCE, random_state=seed, verbose=0, progress_bar=0).fit(X[rows])
-        return _Positional(fitted, X)
+                         abs_tol=LCA_TOLERANCE, random_state=seed, verbose=0, progress_bar=0)
+        return _Positional(fitted.fit(X if rows is None else X[rows]), X)
     raise PortraitError(f"unknown model {model!r}; use one of {', '.join(MODELS)}.")
 
 
 @dataclass
 class _Positional:
-    """A fitted estimator and the full matrix it assigns rows of."""
+    """A fitted estimator and the full matrix it assigns rows of (`rows=None`: every row)."""
     estimator: object
     X: np.ndarray
 
     def predict(self, rows: np.ndarray | None = None) -> np.ndarray:
         return self.estimator.predict(self.X if rows is None else self.X[rows])
 
-    def bic(self, rows: np.ndarray) -> float:
-        return float(self.estimator.bic(self.X[rows])) if hasattr(self.estimator, "bic") else np.nan
+    def bic(self, rows: np.ndarray | None = None) -> float:
+        if not hasattr(self.estimator, "bic"):
+            return np.nan
+        return float(self.estimator.bic(self.X if rows is None else self.X[rows]))
 
 
 def bic_note(basis: Basis, models: tuple[str, ...]) -> list[str]:
@@ -208,31 +269,47 @@ def applicable_models(basis: Basis, models: tuple[str, ...]) -> tuple[tuple[str,
     return tuple(models), []
 
 
-def _sample(n: int, size: int, seed: int) -> np.ndarray:
-    return np.arange(n) if n <= size else np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+def _sample(n: int, size: int, seed: int) -> np.ndarray | None:
+    """The rows models are fitted on: None (every row, no copy) up to `size` rows, else a sorted random sample."""
+    return None if n <= size else np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
 
 
 def compare_models(basis: Basis, k_range: tuple[int, int], seed: int, models: tuple[str, ...] = ("kmeans", "gmm"),
                    fit_sample: int = 50_000) -> pd.DataFrame:
     """One row per (model, k): silhouette, Calinski-Harabasz, BIC (mixtures, LCA), smallest segment share."""
+    return _compare(basis, k_range, seed, models, fit_sample)[0]
+
+
+def _compare(basis: Basis, k_range: tuple[int, int], seed: int, models: tuple[str, ...],
+             fit_sample: int) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[_Positional, np.ndarray]]]:
+    """The comparison table, and each candidate's fitted model with its labels of the fitted rows (kept so
+    that the chosen candidate is not fitted again)."""
     n = len(basis.matrix)
     check_size(n, k_range)
     rows = _sample(n, fit_sample, seed)
-    X = basis.matrix.to_numpy()[rows]
-    table = []
+    X = basis.array if rows is None else basis.array[rows]
+    table, fits = [], {}
     for model in models:
         for k in range(k_range[0], k_range[1] + 1):
             fitted = _fit(model, k, basis, rows, seed)
-            labels = fitted.predict(rows)
+            # k-means' own labels of the rows it was fitted on are what predict would return, a pass saved.
+            labels = fitted.estimator.labels_ if model == "kmeans" else fitted.predict(rows)
+            fits[model, k] = (fitted, labels.astype(np.min_scalar_type(k)))  # int8 for k < 128: a small copy
             shares = np.bincount(labels, minlength=k) / len(labels)
             several = len(np.unique(labels)) > 1
             table.append({"model": model, "k": k,
-                          "silhouette": round(float(silhouette_score(X, labels, sample_size=min(len(X), 3000),
-                                                                     random_state=seed)), 4) if several else np.nan,
+                          "silhouette": _silhouette(X, labels, seed) if several else np.nan,
                           "calinski_harabasz": round(float(calinski_harabasz_score(X, labels)), 1) if several else np.nan,
                           "bic": np.nan if model == "gmm" and basis.discrete else round(fitted.bic(rows), 1),
                           "smallest segment %": round(100 * float(shares.min()), 1)})
-    return pd.DataFrame(table)
+    return pd.DataFrame(table), fits
+
+
+def _silhouette(X: np.ndarray, labels: np.ndarray, seed: int) -> float:
+    """Silhouette on at most 3,000 rows, its distances computed in 16 MiB chunks: scikit-learn's default
+    (1 GiB) would hold all 3,000 x 3,000 (70 MiB) at once, a fixed cost that is most of the peak on small data."""
+    with sklearn.config_context(working_memory=16):
+        return round(float(silhouette_score(X, labels, sample_size=min(len(X), 3000), random_state=seed)), 4)
 
 
 def check_size(n: int, k_range: tuple[int, int]) -> None:
@@ -346,14 +423,17 @@ def segment(data: pd.DataFrame, variables: list[str], k_range: tuple[int, int] =
     check_choice_rule(choose_by)  # before minutes of fitting
     basis = prepare_basis(data, variables)
     usable, notes = applicable_models(basis, tuple(models))
-    comparison = compare_models(basis, k_range, seed, usable, fit_sample)
+    comparison, fits = _compare(basis, k_range, seed, usable, fit_sample)
     notes += bic_note(basis, usable)
     best, reason = choose(comparison, min_share, choose_by)
     model, k = str(best["model"]), int(best["k"])
     n = len(basis.matrix)
     if n > fit_sample:
         notes.append(f"{n:,} rows: models fitted on a random sample of {fit_sample:,}, every row then assigned.")
-    raw = _fit(model, k, basis, _sample(n, fit_sample, seed), seed).predict()
+    # The chosen candidate was fitted during the comparison: reuse it (its labels, when it saw every row).
+    fitted, fit_labels = fits[model, k]
+    raw = fit_labels.astype("int64") if n <= fit_sample else fitted.predict()
+    del fits
     # Number segments by size so that segment 1 is always the largest, run after run.
     lookup = np.zeros(int(raw.max()) + 1, dtype="int64")
     lookup[pd.Series(raw).value_counts().index.to_numpy()] = np.arange(1, len(np.unique(raw)) + 1)
