@@ -62,7 +62,12 @@ def proportion_p(p1: float, n1: float, p2: float, n2: float) -> float:
     is under 2, a share is missing, or both shares are 0 % or both 100 % (no variance to test)."""
     from statsmodels.stats.proportion import proportions_ztest
 
-    if min(n1, n2) < 2 or np.isnan(p1) or np.isnan(p2) or (p1 in (0, 1) and p1 == p2):
+    if min(n1, n2) < 2 or np.isnan(p1) or np.isnan(p2):
+        return np.nan
+    # Shares that differ only by float rounding (weighted 99.999999... % against 100 %) have no variance to
+    # test either: their pooled share rounds to 0 or 1 and the z statistic would be a spurious infinity.
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    if min(pooled, 1 - pooled) < 1e-9:
         return np.nan
     return float(proportions_ztest([p1 * n1, p2 * n2], [n1, n2])[1])
 

@@ -142,9 +142,9 @@ def _estimates(model, names: list[str]) -> dict[str, float]:
 @contextmanager
 def _quietly():
     """Warnings of the libraries that say nothing about our fit: pytensor's BLAS advice for pip installs,
-    arviz's note on the extra fit_data group."""
+    arviz's note on the extra fit_data group, tqdm's note (inside Jupyter) that no progress widget is installed."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*(BLAS|installed via pip|fit_data).*")
+        warnings.filterwarnings("ignore", message=".*(BLAS|installed via pip|fit_data|IProgress not found).*")
         warnings.filterwarnings("ignore", category=FutureWarning, module="(pymc|pytensor|arviz|xarray).*")
         yield
 
