@@ -181,4 +181,7 @@ def test_cards_get_their_segment_by_unit():
     per_card = clv_output.card_segments("respondents", respondents, labels, names, holders).set_index("card_key")
     assert per_card["segment"].to_dict() == {"k1": 2, "k2": 2, "k3": 1}
     assert per_card["segment_name"].to_dict() == {"k1": "Two", "k2": "Two", "k3": "One"}
-    assert clv_output.card_segments("respondents", respondents, labels, names, None).empty
+    # Without a card-holder table no card has a segment, and the frame still has every column (the coffee
+    # study's cards carry no person key: assign_segments reads segment_name from it).
+    unlinked = clv_output.card_segments("respondents", respondents, labels, names, None)
+    assert unlinked.empty and list(unlinked.columns) == ["card_key", "segment", "segment_name"]

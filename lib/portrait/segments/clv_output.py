@@ -119,7 +119,8 @@ def card_segments(unit: str, table: pd.DataFrame, labels: pd.Series, names: dict
         per_card = pd.DataFrame({"card_key": table["card_key"].to_numpy(), "segment": segment.to_numpy()})
     else:
         if cardholders is None or "person_key" not in cardholders:
-            return pd.DataFrame({"card_key": pd.Series(dtype="string"), "segment": pd.Series(dtype="Int64")})
+            return pd.DataFrame({"card_key": pd.Series(dtype="string"), "segment": pd.Series(dtype="Int64"),
+                                 "segment_name": pd.Series(dtype="string")})
         by_person = pd.Series(segment.to_numpy(), index=table["person_key"].to_numpy())
         by_person = by_person[by_person.notna() & by_person.index.notna()]
         by_person = by_person[~by_person.index.duplicated()]
