@@ -147,3 +147,11 @@ def test_numbers_with_a_decimal_comma_are_read(tmp_path):
     frame["Age"] = pd.array(["25,5", "40", "99,0", "33,25", None], dtype="string")
     coded = codebook.apply(book(tmp_path=tmp_path), frame)
     assert coded.data["age"].tolist()[:4] == [25.5, 40.0, 99.0, 33.25]
+
+
+def test_a_variable_is_titled_in_the_codebooks_words(tmp_path):
+    b = book(BOOK.replace("id: att\n", "id: att\n    label: How much do you agree\n"), tmp_path)
+    assert b.title_of("att__new") == "How much do you agree · I like new things"
+    assert b.title_of("hobbies__travel") == "hobbies · Travel"  # no label: the id stands for the question
+    assert b.title_of("gender") == "gender"
+    assert b.title_of("not_in_the_book") == "not_in_the_book"

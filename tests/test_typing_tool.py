@@ -130,3 +130,16 @@ def test_classify_command_scores_a_new_wave(tmp_path, demo_study, demo_segments,
     assert cli.main(["classify", str(tmp_path / "wave3.csv"), "--study", str(folder)]) == 0
     ids = (study.processed / "wave3_segments.csv").read_text().splitlines()[1:]
     assert all(line.startswith(("'=", "'+", "'@", "\"'=")) for line in ids), ids
+
+
+
+def test_summary_names_the_items_in_the_codebooks_words(demo_segments, demo_study):
+    """A stakeholder reads the typing tool's questions as the questionnaire words them, not as column ids."""
+    from portrait.survey.codebook import load_codebook
+    book = load_codebook(demo_study.raw_path(demo_study.config.codebooks.survey))
+    answers, labels = demo_segments
+    tool = TypingTool(max_items=4, seed=7).fit(answers, labels)
+    named = tool.summary(book)["item"].tolist()
+    assert named == [book.title_of(item) for item in tool.items_]
+    assert all(name != item and "__" not in name for name, item in zip(named, tool.items_))
+    assert tool.summary()["item"].tolist() == tool.items_  # without a codebook, the ids

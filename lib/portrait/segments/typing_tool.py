@@ -72,8 +72,11 @@ class TypingTool:
         return pd.DataFrame({"segment": self.model_.classes_[probabilities.argmax(axis=1)],
                              "probability": probabilities.max(axis=1).round(3)}, index=complete.index)
 
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame({"item": self.items_, "rank": range(1, len(self.items_) + 1)}).assign(
+    def summary(self, book=None) -> pd.DataFrame:
+        """The chosen items in rank order, each named as the study's codebook words it (`book`), and the
+        tool's held-out accuracy."""
+        items = [book.title_of(item) for item in self.items_] if book is not None else self.items_
+        return pd.DataFrame({"item": items, "rank": range(1, len(self.items_) + 1)}).assign(
             **{"held-out accuracy": round(self.accuracy_, 3), "test respondents": self.test_size_})
 
     def save(self, path: str | Path) -> Path:

@@ -278,21 +278,13 @@ def headline_measures(coded, book, survey_roles, weights: pd.Series | None = Non
     rows = {}
     recommendation = survey_roles.variable("recommendation")
     if recommendation:
-        rows[f"NPS · {_title(book, recommendation)}"] = nps(coded.data[recommendation], weights)
+        rows[f"NPS · {book.title_of(recommendation)}"] = nps(coded.data[recommendation], weights)
     satisfaction = survey_roles.variable("satisfaction")
     if satisfaction:
         question = next(q for q in book.questions if q.id == satisfaction.split("__", 1)[0])
         top = top_codes(question)
-        rows[f"Top-2-box · {_title(book, satisfaction)} ({', '.join(f'{t:g}' for t in top)})"] = \
+        rows[f"Top-2-box · {book.title_of(satisfaction)} ({', '.join(f'{t:g}' for t in top)})"] = \
             top_box(coded.data[satisfaction], top, weights)
     if not rows:
         return "no headline measure: the study declares no `recommendation` (0-10) or `satisfaction` role"
     return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _title(book, variable: str) -> str:
-    q = next((q for q in book.questions if q.id == variable.split("__", 1)[0]), None)
-    if q is None:
-        return variable
-    item = variable.split("__", 1)[1] if "__" in variable else None
-    return f"{q.title} · {q.items.get(item, item)}" if item else q.title

@@ -94,6 +94,16 @@ class Codebook(_Strict):
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
 
+    def title_of(self, variable: str) -> str:
+        """What a coded variable is called in the study's own words: the question's label, and for an item of a
+        grid or multi-select (`question__item`) the item's text after it; the id itself when the codebook does
+        not know it."""
+        question = next((q for q in self.questions if q.id == variable.split("__", 1)[0]), None)
+        if question is None:
+            return variable
+        item = variable.split("__", 1)[1] if "__" in variable else None
+        return f"{question.title} · {question.items.get(item, item)}" if item else question.title
+
     def topics(self) -> dict[str, str]:
         """Topic of every question, scale and derived variable that declares one (by id)."""
         return {x.id: x.topic for x in [*self.questions, *self.scales, *self.derived] if x.topic}
