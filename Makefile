@@ -5,17 +5,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.portrait-installed
 STUDY ?= data/raw/demo
 
-.PHONY: report test demo lab bench clean chromium
+.PHONY: report test demo lab bench clean chromium java
 
 report: $(STAMP)
 	$(BIN)/portrait run --study $(STUDY)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium java
 	$(BIN)/python -m pytest
 
 # The browser test opens the report in Debian's Chromium (no browser download at run time).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# Spark in local mode (the tests run both engines) needs a Java runtime, 17 or newer.
+java:
+	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
 
 demo: $(STAMP)
 	$(BIN)/portrait demo

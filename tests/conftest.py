@@ -91,3 +91,12 @@ def demo_clv(demo_run, demo_study, tmp_path_factory):
     study = Study(demo_study.folder, demo_study.config, scratch)
     written = clv_output.save(study, value)
     return value, by_segment, study, written
+
+
+@pytest.fixture(scope="session")
+def spark_settings():
+    """Spark in local mode on two cores with a small shuffle: the test tables are tiny."""
+    from portrait.config.study import SparkSettings
+
+    return SparkSettings(master="local[2]", conf={"spark.sql.shuffle.partitions": "4",
+                                                 "spark.default.parallelism": "2"})

@@ -114,6 +114,14 @@ class TransactionColumns(_Strict):
 
 
 class TransactionSource(FileSource):
+    """Line items, computed by the study's engine (DuckDB or Spark), never loaded into pandas: a CSV or parquet
+    file, a folder of them (parquet partitions such as `month=2026-01/`, Hive-style), or a table the engine
+    already holds (`format: table`: a table of the DuckDB database file `database:`, or of Spark's catalog)."""
+
+    path: str | None = Field(None, description="file or folder inside the study folder (not for `format: table`)")
+    format: Literal["csv", "excel", "spss", "parquet", "table"] = "csv"
+    table: str | None = Field(None, description="`format: table`: the engine's table, e.g. sales.line_items")
+    database: str | None = Field(None, description="`format: table` on DuckDB: the database file in the study folder")
     columns: TransactionColumns
     date_format: str = "%Y-%m-%d %H:%M"
     decimal: Literal["auto", ".", ","] = Field("auto", description="decimal mark of amounts and quantities: "
@@ -123,6 +131,16 @@ class TransactionSource(FileSource):
     export_date: datetime.date | None = Field(None, description="the day the export was made: later dates are "
                                               "quarantined (default: the day of the run)")
     online_channel: str = Field("online", description="the `channel` value that means an online purchase")
+
+    @model_validator(mode="after")
+    def _where_the_lines_are(self):
+        if self.format == "table" and not self.table:
+            raise ValueError("`format: table` needs `table:` (the engine's table holding the line items)")
+        if self.format != "table" and not self.path:
+            raise ValueError("`path:` is required: the file or folder of the line items inside the study folder")
+        if self.format != "table" and (self.table or self.database):
+            raise ValueError("`table:` and `database:` go with `format: table` only")
+        return self
 
 
 class TranscriptSource(_Strict):
@@ -160,6 +178,26 @@ class Privacy(_Strict):
     allow_demo_secret: bool = False
 
 
+EngineKind = Literal["duckdb", "spark"]
+
+
+class SparkSettings(_Strict):
+    """How to reach Spark: a master (`local[*]`, `spark://host:7077`, `yarn` …) or a Spark Connect URL
+    (`sc://host:15002`), and any Spark settings (`spark.executor.memory: 8g` …)."""
+
+    master: str | None = Field(None, description="Spark master; default local[*] (every core of this machine)")
+    connect: str | None = Field(None, description="Spark Connect URL, e.g. sc://spark-host:15002")
+    conf: dict[str, str] = Field(default_factory=dict, description="Spark settings, e.g. spark.executor.memory: 8g")
+
+    @model_validator(mode="after")
+    def _one_way_in(self):
+        if self.master and self.connect:
+            raise ValueError("give either `master` or `connect` (a Spark Connect URL), not both")
+        if self.connect and not self.connect.startswith("sc://"):
+            raise ValueError(f"`connect` must be a Spark Connect URL starting with sc://, not {self.connect!r}")
+        return self
+
+
 class StudyConfig(_Strict):
     name: str
     brand: str | None = Field(None, description="the brand the portraits are for (none: a market study)")
@@ -170,6 +208,9 @@ class StudyConfig(_Strict):
     codebooks: Codebooks = Field(default_factory=Codebooks)
     roles: Roles = Field(default_factory=Roles)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    engine: EngineKind = Field("duckdb", description="where loyalty line items are computed: duckdb (embedded) or "
+                               "spark (see `spark:`)")
+    spark: SparkSettings = Field(default_factory=SparkSettings)
 
 
 def _inside(folder: Path, relative: str) -> Path:

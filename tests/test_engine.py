@@ -1,0 +1,79 @@
+"""The engine layer: DuckDB and Spark read and write the same tables; sources stay inside the study folder."""
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from portrait import engine
+from portrait.config.study import SparkSettings
+from portrait.errors import StudyConfigError
+
+LINES = pd.DataFrame({"card_key": ["a", "a", "b"], "amount": [1.5, 2.0, 3.25],
+                      "date": pd.to_datetime(["2026-01-01 10:00", "2026-01-02 11:00", "2026-02-03 12:00"])})
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def any_engine(request, spark_settings):
+    with engine.connect(request.param, spark_settings) as connected:
+        yield connected
+
+
+def test_each_engine_reads_back_what_it_wrote_and_the_other_reads_it_too(any_engine, tmp_path, spark_settings):
+    source = tmp_path / "lines.parquet"
+    LINES.to_parquet(source)
+    lines = any_engine.parquet(source)
+    written = any_engine.write_parquet(lines.filter(lines.amount > 1.6), tmp_path / "out.parquet")
+    assert written.is_dir() == (any_engine.kind == "spark")  # Spark writes a folder of parts
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial file left behind
+    for kind in ("duckdb", "spark"):
+        with engine.connect(kind, spark_settings) as other:
+            back = other.fetch(other.parquet(written).order_by("amount"))
+            assert back["amount"].tolist() == [2.0, 3.25]
+            assert back["date"].dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2026-01-02 11:00", "2026-02-03 12:00"]
+
+
+def test_a_rewrite_replaces_the_table_whole(any_engine, tmp_path):
+    source = tmp_path / "lines.parquet"
+    LINES.to_parquet(source)
+    lines = any_engine.parquet(source)
+    target = tmp_path / "out.parquet"
+    any_engine.write_parquet(lines, target)
+    any_engine.write_parquet(lines.filter(lines.card_key == "b"), target)
+    assert any_engine.fetch(any_engine.parquet(target))["card_key"].tolist() == ["b"]
+
+
+def test_hive_partitions_are_read_with_their_key(any_engine, tmp_path):
+    for month, part in LINES.groupby(LINES["date"].dt.strftime("%Y-%m")):
+        folder = tmp_path / "lines" / f"month={month}"
+        folder.mkdir(parents=True)
+        part.to_parquet(folder / "part-0.parquet")
+    table = any_engine.fetch(any_engine.parquet(tmp_path / "lines", hive=True))
+    assert sorted(table["amount"]) == [1.5, 2.0, 3.25]
+    assert sorted(table["month"].astype(str).unique()) == ["2026-01", "2026-02"]
+
+
+def test_a_csv_is_read_as_text_so_no_cell_is_guessed_away(any_engine, tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text("card;amount\n0042;1,5\n0043;x\n", encoding="utf-8")
+    table = any_engine.fetch(any_engine.csv(path, ";"))
+    assert table["card"].tolist() == ["0042", "0043"]  # leading zeros kept
+    assert table["amount"].tolist() == ["1,5", "x"]
+
+
+def test_a_link_out_of_the_study_folder_is_refused(tmp_path):
+    study, outside = tmp_path / "study", tmp_path / "elsewhere"
+    (study / "lines").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.parquet").write_bytes(b"PAR1")
+    (study / "lines" / "part-0.parquet").write_bytes(b"PAR1")
+    assert engine.confined_files(study / "lines", study) == [study / "lines" / "part-0.parquet"]
+    (study / "lines" / "part-1.parquet").symlink_to(outside / "secret.parquet")
+    with pytest.raises(StudyConfigError, match="part-1.parquet: leads out of the study folder"):
+        engine.confined_files(study / "lines", study)
+
+
+def test_spark_settings_take_one_way_in():
+    with pytest.raises(ValidationError, match="either `master` or `connect`"):
+        SparkSettings(master="local[2]", connect="sc://host:15002")
+    with pytest.raises(ValidationError, match="sc://"):
+        SparkSettings(connect="http://host:15002")
