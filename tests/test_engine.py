@@ -77,3 +77,17 @@ def test_spark_settings_take_one_way_in():
         SparkSettings(master="local[2]", connect="sc://host:15002")
     with pytest.raises(ValidationError, match="sc://"):
         SparkSettings(connect="http://host:15002")
+
+
+def test_duckdb_takes_its_memory_limit_and_threads(tmp_path):
+    from portrait.config.study import DuckDBSettings
+
+    limits = DuckDBSettings(memory_limit="512MB", threads=1, temp_directory=str(tmp_path / "it's spill"))
+    with engine.connect("duckdb", duckdb=limits) as connected:
+        settings = dict(connected.backend.raw_sql(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN ('memory_limit', 'threads', "
+            "'temp_directory')").fetchall())
+    assert settings["threads"] == "1" and settings["temp_directory"].endswith("it's spill")
+    assert settings["memory_limit"] in {"488.2 MiB", "512.0 MB", "488.2MiB"}, settings["memory_limit"]
+    with pytest.raises(ValidationError):
+        DuckDBSettings(memory_limit="4GB'; DROP")

@@ -22,7 +22,7 @@ from typing import Iterator
 
 import ibis
 import pandas as pd
-from portrait.config.study import EngineKind, SparkSettings
+from portrait.config.study import DuckDBSettings, EngineKind, SparkSettings
 from portrait.errors import StudyConfigError
 
 # Settings every session gets: dates are computed in UTC on both engines (so a day is the same day), and
@@ -126,12 +126,19 @@ def spark_session(settings: SparkSettings):
 
 
 @contextmanager
-def connect(kind: EngineKind = "duckdb", spark: SparkSettings | None = None) -> Iterator[Engine]:
+def connect(kind: EngineKind = "duckdb", spark: SparkSettings | None = None,
+            duckdb: DuckDBSettings | None = None) -> Iterator[Engine]:
     """The engine study.yml chose. DuckDB's connection closes on leaving; a Spark session stays up for the
     next step of the same process (it is stopped when the process ends)."""
     if kind == "duckdb":
         backend = ibis.duckdb.connect()
         backend.raw_sql("SET enable_progress_bar = false")
+        limits = duckdb or DuckDBSettings()
+        for name, value in (("memory_limit", limits.memory_limit), ("threads", limits.threads),
+                            ("temp_directory", limits.temp_directory)):
+            if value is not None:
+                text = str(value).replace("'", "''")  # a quote in a folder name stays inside the literal
+                backend.raw_sql(f"SET {name} = '{text}'")
         try:
             yield Engine("duckdb", backend)
         finally:
@@ -155,3 +162,10 @@ def confined_files(folder: Path, study_folder: Path) -> list[Path]:
         if real.is_file():
             files.append(path)
     return files
+
+
+@contextmanager
+def for_study(config) -> Iterator[Engine]:
+    """The engine a study's study.yml chose (`engine:`, with `spark:` or `duckdb:` settings)."""
+    with connect(config.engine, config.spark, config.duckdb) as connected:
+        yield connected

@@ -198,6 +198,15 @@ class SparkSettings(_Strict):
         return self
 
 
+class DuckDBSettings(_Strict):
+    """Limits for the embedded engine: beyond `memory_limit` DuckDB spills to `temp_directory` (out of core)."""
+
+    memory_limit: str | None = Field(None, pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+                                     description="e.g. 4GB; default: 80 % of the machine's memory")
+    threads: int | None = Field(None, ge=1, le=1024, description="default: every core")
+    temp_directory: str | None = Field(None, description="where to spill beyond the memory limit (default: DuckDB's)")
+
+
 class StudyConfig(_Strict):
     name: str
     brand: str | None = Field(None, description="the brand the portraits are for (none: a market study)")
@@ -211,6 +220,7 @@ class StudyConfig(_Strict):
     engine: EngineKind = Field("duckdb", description="where loyalty line items are computed: duckdb (embedded) or "
                                "spark (see `spark:`)")
     spark: SparkSettings = Field(default_factory=SparkSettings)
+    duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
 
 
 def _inside(folder: Path, relative: str) -> Path:
