@@ -20,9 +20,10 @@ interpreter (_measure.run_limited) under a time limit and a memory cap. Beside t
 reports its CPU time (user + system): on a shared machine wall time depends on the load, CPU time much less.
 The product owner's target: fitting 1 M customers in <= TARGET_SECONDS s wall time; judged at 1 M only,
 printed with its conditions (load average, cores, runs). Figures to bench/results/clv.json (a run replaces
-the sizes it measured and keeps the others).
+the sizes it measured and keeps the others); bench/readme_table.py renders the README's table from it.
     .venv/bin/python bench/bench_clv.py                      # 100 k and 1 M
     .venv/bin/python bench/bench_clv.py --sizes 20000        # a smoke run
+    .venv/bin/python bench/readme_table.py                   # the README's CLV table from the JSON
 """
 
 import argparse
