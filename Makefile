@@ -27,6 +27,7 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
+# Every benchmark, then the README's tables re-rendered from the bench/results/*.json they wrote.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_demo_and_collect.py
@@ -36,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_rfm.py
 	$(BIN)/python bench/bench_clv.py
 	$(BIN)/python bench/bench_segmentation.py
+	$(BIN)/python bench/readme_table.py
 
 # Re-install only when the dependency list changes.
 $(STAMP): pyproject.toml

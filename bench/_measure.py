@@ -20,8 +20,10 @@ print("\\n@@" + json.dumps({{"seconds": _seconds, "peak_mib": resource.getrusage
 
 def measure(body: str, cwd: str = ".") -> dict:
     code = PROBE.format(body=textwrap.dedent(body))
-    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True).stdout
-    return json.loads(next(line[2:] for line in out.splitlines() if line.startswith("@@")))
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:  # say why, as run_limited does: the snippet's traceback, not only its exit status
+        raise RuntimeError(f"benchmark snippet failed:\n{done.stderr[-2000:]}")
+    return json.loads(next(line[2:] for line in done.stdout.splitlines() if line.startswith("@@")))
 
 
 def run_limited(body: str, seconds: float, cap_mib: float, cwd: str = ".", after: str = "") -> dict:

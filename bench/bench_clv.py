@@ -20,26 +20,22 @@ interpreter (_measure.run_limited) under a time limit and a memory cap. Beside t
 reports its CPU time (user + system): on a shared machine wall time depends on the load, CPU time much less.
 The product owner's target: fitting 1 M customers in <= TARGET_SECONDS s wall time; judged at 1 M only,
 printed with its conditions (load average, cores, runs). Figures to bench/results/clv.json (a run replaces
-the sizes it measured and keeps the others).
+the sizes it measured and keeps the others); bench/readme_table.py renders the README's table from it.
     .venv/bin/python bench/bench_clv.py                      # 100 k and 1 M
     .venv/bin/python bench/bench_clv.py --sizes 20000        # a smoke run
+    .venv/bin/python bench/readme_table.py                   # the README's CLV table from the JSON
 """
 
 import argparse
-import datetime as dt
-import json
-import platform
-import subprocess
 import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 
 from _measure import median_of, run_limited
+from _results import load_average, machine, machine_line, save, shown, size, version
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / "results"
@@ -51,6 +47,7 @@ TIME_LIMIT_SECONDS = 600
 MEMORY_CAP_MIB = 16 * 1024
 TARGET_ROWS = 1_000_000
 TARGET_SECONDS = 30
+TARGET = {"customers": TARGET_ROWS, "seconds": TARGET_SECONDS, "what": "clv.fit + clv.predict, wall time"}
 JSON_VERSION = 1
 TRUTH = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "p": 6.25, "q": 3.74, "gamma": 15.44}
 
@@ -203,10 +200,7 @@ def entry(n: int, repeats: int, figures: dict[str, dict], load: tuple[float, flo
                   "statistic": f"median of {repeats} run(s), each in a fresh interpreter; start-up, imports and "
                                "reading the summary parquet included; PyTensor compile cache warm unless stated",
                   "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS,
-                  "cores": psutil.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-                  "load_average_before": round(load[0], 2), "load_average_after": round(load[1], 2),
-                  "python": platform.python_version(), "pytensor": version("pytensor"),
-                  "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "git_commit": git_commit()}
+                  **machine(load), "pytensor": version("pytensor")}
     return {"customers": n, "conditions": conditions, "truth": TRUTH, "tools": tools, "verdict": verdict(n, tools),
             "agreement": agreement(tools)}
 
@@ -254,43 +248,6 @@ def show(record: dict) -> None:
     print(f"target {word} ({conditions}): {check['check']}: {check['value']}\n")
 
 
-def version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def save(records: dict[int, dict], output: Path) -> None:
-    data = {"benchmark": "clv", "script": "bench/bench_clv.py", "version": JSON_VERSION, "sizes": {}}
-    if output.exists():
-        old = json.loads(output.read_text())
-        if old.get("version") == JSON_VERSION:
-            data["sizes"] = old.get("sizes", {})
-    data["target"] = {"customers": TARGET_ROWS, "seconds": TARGET_SECONDS, "what": "clv.fit + clv.predict, wall time"}
-    data["sizes"].update({str(n): record for n, record in records.items()})
-    data["sizes"] = dict(sorted(data["sizes"].items(), key=lambda item: int(item[0])))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_suffix(".json.partial")
-    partial.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    partial.replace(output)
-
-
-def size(text: str) -> int:
-    """A number of customers: 100000, 100_000, 100k, 1M."""
-    text = text.strip().lower().replace("_", "").replace(",", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-    return int(float(text[:-1] if scale > 1 else text) * scale)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=size, default=list(SIZES), help="customers (default 100k 1M)")
@@ -298,16 +255,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON of the figures (default: {RESULTS})")
     args = parser.parse_args(argv)
     paths = {n: summaries(n) for n in args.sizes}
-    print(f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
-          f"load average now: {psutil.getloadavg()[0]:.1f}\n")
+    print(machine_line())
     records = {}
     for n, path in paths.items():
-        before = psutil.getloadavg()[0]
+        before = load_average()
         figures = measure_size(n, path, args.repeats, smallest=n == min(args.sizes))
-        records[n] = entry(n, args.repeats, figures, (before, psutil.getloadavg()[0]))
+        records[n] = entry(n, args.repeats, figures, (before, load_average()))
         show(records[n])
-        save({n: records[n]}, args.output)
-    print(f"figures written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+        save({n: records[n]}, args.output, benchmark="clv", json_version=JSON_VERSION, target=TARGET)
+    print(f"figures written to {shown(args.output)}; the README's table: .venv/bin/python bench/readme_table.py")
     if TARGET_ROWS not in records:
         print(f"the target is judged at {TARGET_ROWS:,} customers, which this run did not measure")
 

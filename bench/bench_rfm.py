@@ -33,22 +33,17 @@ from it. On a quiet machine:
 """
 
 import argparse
-import datetime as dt
-import json
 import math
-import platform
-import subprocess
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from _measure import median_of, run_limited
+from _results import load_average, machine, machine_line, save, shown, size, version
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / "results"
@@ -69,6 +64,8 @@ TARGET_SECONDS = 15
 TARGET_PEAK_MIB = 4e9 / 2**20  # "4 GB" read strictly as 4·10^9 bytes = 3815 MiB
 TARGET_FLOOR_RATIO = 1.5
 FLOOR = "duckdb_floor"  # the floor the target is stated against
+TARGET = {"rows": TARGET_ROWS, "seconds": TARGET_SECONDS, "peak_mib": round(TARGET_PEAK_MIB), "peak": "4 GB = 4e9 bytes",
+          "ratio_to_floor": TARGET_FLOOR_RATIO, "floor": FLOOR, "what": "every feature (customer_features + segment)"}
 JSON_VERSION = 1
 
 # Shape of the synthetic export; stores and categories are those of the demo chain.
@@ -349,10 +346,7 @@ def entry(n_lines: int, path: Path, repeats: int, figures: dict[str, dict], load
         "runs": repeats, "statistic": f"median of {repeats} interleaved run(s), each in a fresh interpreter, "
                                       "imports and reading the parquet included",
         "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS, "threads": threads,
-        "cores": psutil.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        "load_average_before": round(load[0], 2), "load_average_after": round(load[1], 2),
-        "python": platform.python_version(), "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": git_commit(),
+        **machine(load),
     }
     return {"rows": conditions["rows"], "conditions": conditions, "tools": tools,
             "verdict": verdict(n_lines, ours, floor), "agreement": agreement(figures)}
@@ -427,46 +421,6 @@ def verdict_line(record: dict) -> str:
     return f"target not judged at this size ({v['note']}; {conditions}): {checks}"
 
 
-def version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def save(records: dict[int, dict], output: Path) -> None:
-    """Merge the measured sizes into `output` (the other sizes stay as they were) and write it atomically."""
-    data = {"benchmark": "rfm", "script": "bench/bench_rfm.py", "version": JSON_VERSION, "sizes": {}}
-    if output.exists():
-        old = json.loads(output.read_text())
-        if old.get("version") == JSON_VERSION:
-            data["sizes"] = old.get("sizes", {})
-    data["target"] = {"rows": TARGET_ROWS, "seconds": TARGET_SECONDS, "peak_mib": round(TARGET_PEAK_MIB),
-                      "peak": "4 GB = 4e9 bytes", "ratio_to_floor": TARGET_FLOOR_RATIO, "floor": FLOOR,
-                      "what": "every feature (customer_features + segment)"}
-    data["sizes"].update({str(n): record for n, record in records.items()})
-    data["sizes"] = dict(sorted(data["sizes"].items(), key=lambda item: int(item[0])))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_suffix(".json.partial")
-    partial.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    partial.replace(output)
-
-
-def size(text: str) -> int:
-    """A number of line items: 200000, 200_000, 200k, 10M."""
-    text = text.strip().lower().replace("_", "").replace(",", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-    return int(float(text[:-1] if scale > 1 else text) * scale)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=size, default=list(SIZES),
@@ -477,18 +431,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     paths = {n: transactions(n) for n in args.sizes}
-    print(f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
-          f"load average now: {psutil.getloadavg()[0]:.1f}\n")  # the machine may be shared: wall times depend on it
+    print(machine_line())
     records = {}
     for n, path in paths.items():
         repeats = args.repeats or REPEATS.get(n, DEFAULT_REPEATS)
-        before = psutil.getloadavg()[0]
+        before = load_average()
         figures = measure_size(n, path, repeats)
-        records[n] = entry(n, path, repeats, figures, (before, psutil.getloadavg()[0]))
+        records[n] = entry(n, path, repeats, figures, (before, load_average()))
         show(n, records[n])
-        save({n: records[n]}, args.output)  # one size at a time: a long run interrupted keeps what it measured
-    print(f"figures written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}; "
-          "the README's table: .venv/bin/python bench/readme_table.py")
+        # One size at a time: a long run interrupted keeps what it measured.
+        save({n: records[n]}, args.output, benchmark="rfm", json_version=JSON_VERSION, target=TARGET)
+    print(f"figures written to {shown(args.output)}; the README's table: .venv/bin/python bench/readme_table.py")
     if TARGET_ROWS not in records:
         print(f"the target is judged at {TARGET_ROWS:,} line items, which this run did not measure")
 

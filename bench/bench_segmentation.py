@@ -36,21 +36,16 @@ README's table from it. The machine may be shared: the load average before and a
 """
 
 import argparse
-import datetime as dt
-import json
 import os
-import platform
-import subprocess
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 import pyarrow.parquet as pq
 from _measure import median_of, run_limited
+from _results import git_commit, load_average, machine, machine_line, now, save, shown, size, version
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / "results"
@@ -68,6 +63,8 @@ TARGET_RATIO = 1.1  # ours within this many times the peer's time and memory, in
 TIME_LIMIT_SECONDS = 600
 MEMORY_CAP_MIB = 16 * 1024  # stop a run before it starves the 24 GiB machine
 JSON_VERSION = 1
+TARGET = {"ratio": TARGET_RATIO, "what": "ours within this many times the peer's time and peak memory, "
+                                        "in every like-for-like pair"}
 PAIR_ORDER = ("kmeans", "lca", "lca_sample")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -247,7 +244,7 @@ def measure_pair(pair: dict, repeats: int, scratch: Path) -> dict:
     """`repeats` runs of ours and the peer, interleaved; the median run of each, the ratios, the ARI
     between their labels (of the median runs) and the computed verdict."""
     runs = {"ours": [], "peer": []}
-    before = psutil.getloadavg()[0]
+    before = load_average()
     for _ in range(repeats):
         for side in runs:
             if runs[side] and not done(runs[side][-1]):
@@ -258,8 +255,7 @@ def measure_pair(pair: dict, repeats: int, scratch: Path) -> dict:
     record = {"pair": pair["key"], "label": pair["label"], "settings": pair["settings"],
               # Pairs of one size may be measured in separate runs (--pairs): each carries when and under what load.
               "measured": {"runs": repeats, "load_average_before": round(before, 2),
-                           "load_average_after": round(psutil.getloadavg()[0], 2),
-                           "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "load_average_after": round(load_average(), 2), "measured_at": now(),
                            "git_commit": git_commit()}}
     for side in ("ours", "peer"):
         f = figures[side]
@@ -318,10 +314,7 @@ def entry(n: int, path: Path, repeats: int, pair_records: list[dict], bootstrap:
         "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS,
         "threads": (f"{os.environ['OMP_NUM_THREADS']} per run (OpenMP and BLAS), both sides"
                     if "OMP_NUM_THREADS" in os.environ else "library defaults (OpenMP and BLAS: every core), both sides"),
-        "cores": psutil.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        "load_average_before": round(load[0], 2), "load_average_after": round(load[1], 2),
-        "python": platform.python_version(), "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": git_commit(), "versions": {p: version(p) for p in ("scikit-learn", "stepmix", "numpy", "pandas")},
+        **machine(load), "versions": {p: version(p) for p in ("scikit-learn", "stepmix", "numpy", "pandas")},
     }
     return {"rows": n, "conditions": conditions, "pairs": pair_records, "bootstrap": bootstrap,
             "holds": all(p["verdict"]["holds"] for p in pair_records)}
@@ -355,56 +348,18 @@ def show(record: dict) -> None:
     print()
 
 
-def version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def save(records: dict[int, dict], output: Path) -> None:
-    """Merge the measured sizes into `output` (the other sizes stay as they were) and write it atomically."""
-    data = {"benchmark": "segmentation", "script": "bench/bench_segmentation.py", "version": JSON_VERSION, "sizes": {}}
-    if output.exists():
-        old = json.loads(output.read_text())
-        if old.get("version") == JSON_VERSION:
-            data["sizes"] = old.get("sizes", {})
-    data["target"] = {"ratio": TARGET_RATIO, "what": "ours within this many times the peer's time and peak memory, "
-                                                    "in every like-for-like pair"}
-    for n, record in records.items():
-        # A run of some pairs (--pairs) or without the bootstrap keeps what an earlier run measured at this size.
-        old_record = data["sizes"].get(str(n))
-        if old_record:
-            measured = {p["pair"] for p in record["pairs"]}
-            c = old_record["conditions"]
-            kept = [p if "measured" in p else p | {"measured": {  # from a run that measured the whole size
-                "runs": c["runs"], "load_average_before": c["load_average_before"],
-                "load_average_after": c["load_average_after"], "measured_at": c["measured_at"],
-                "git_commit": c["git_commit"]}} for p in old_record["pairs"] if p["pair"] not in measured]
-            record["pairs"] = sorted(kept + record["pairs"], key=lambda p: PAIR_ORDER.index(p["pair"]))
-            record["bootstrap"] = record["bootstrap"] or old_record.get("bootstrap", [])
-            record["holds"] = all(p["verdict"]["holds"] for p in record["pairs"])
-        data["sizes"][str(n)] = record
-    data["sizes"] = dict(sorted(data["sizes"].items(), key=lambda item: int(item[0])))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_suffix(".json.partial")
-    partial.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    partial.replace(output)
-
-
-def size(text: str) -> int:
-    """A number of customers: 100000, 100_000, 100k, 1M."""
-    text = text.strip().lower().replace("_", "").replace(",", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-    return int(float(text[:-1] if scale > 1 else text) * scale)
+def merge(record: dict, old_record: dict) -> dict:
+    """A run of some pairs (--pairs) or without the bootstrap keeps what an earlier run measured at this size."""
+    measured = {p["pair"] for p in record["pairs"]}
+    c = old_record["conditions"]
+    kept = [p if "measured" in p else p | {"measured": {  # from a run that measured the whole size
+        "runs": c["runs"], "load_average_before": c["load_average_before"],
+        "load_average_after": c["load_average_after"], "measured_at": c["measured_at"],
+        "git_commit": c["git_commit"]}} for p in old_record["pairs"] if p["pair"] not in measured]
+    record["pairs"] = sorted(kept + record["pairs"], key=lambda p: PAIR_ORDER.index(p["pair"]))
+    record["bootstrap"] = record["bootstrap"] or old_record.get("bootstrap", [])
+    record["holds"] = all(p["verdict"]["holds"] for p in record["pairs"])
+    return record
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -422,18 +377,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:  # inherited by every run: on a shared machine, fewer threads than cores contend less
         os.environ.update({name: str(args.threads) for name in THREAD_VARIABLES})
     paths = {n: customers(n) for n in args.sizes}
-    print(f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
-          f"load average now: {psutil.getloadavg()[0]:.1f}\n")  # the machine may be shared: wall times depend on it
+    print(machine_line())
     for n, path in paths.items():
-        before = psutil.getloadavg()[0]
+        before = load_average()
         with tempfile.TemporaryDirectory() as scratch:
             records = [measure_pair(p, args.repeats, Path(scratch)) for p in pairs(path) if p["key"] in args.pairs]
             bootstrap = [] if args.no_bootstrap else measure_bootstrap(path, Path(scratch))
-        record = entry(n, path, args.repeats, records, bootstrap, (before, psutil.getloadavg()[0]))
+        record = entry(n, path, args.repeats, records, bootstrap, (before, load_average()))
         show(record)
-        save({n: record}, args.output)  # one size at a time: a long run interrupted keeps what it measured
-    print(f"figures written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}; "
-          "the README's table: .venv/bin/python bench/readme_table.py")
+        # One size at a time: a long run interrupted keeps what it measured.
+        save({n: record}, args.output, benchmark="segmentation", json_version=JSON_VERSION, target=TARGET, merge=merge)
+    print(f"figures written to {shown(args.output)}; the README's table: .venv/bin/python bench/readme_table.py")
 
 
 if __name__ == "__main__":

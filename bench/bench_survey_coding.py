@@ -29,8 +29,8 @@ coded = codebook.apply(book, raw, raw["qf_incomplete"])
 """
 
 PORTRAIT = CODING + """
-targets = s.config.parameters["02_survey_coding"]["weighting"]["targets"]
-w = weighting.rake(coded.labelled_frame(list(targets)), targets, cap=5, missing="unweighted").weights
+role = s.config.roles.weighting  # the study's RIM targets and cap, as step 02 reads them
+w = weighting.rake(coded.labelled_frame(list(role.targets)), role.targets, cap=role.cap, missing="unweighted").weights
 tables = [banner.crosstab(coded.labelled(q), {b: coded.labelled(b)}, w) for q, b in pairs]
 """
 

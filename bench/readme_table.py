@@ -1,8 +1,8 @@
 """Render the README's benchmark tables from the committed JSON, so its figures are generated, never typed.
 
 Each table lives in README.md between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; everything between
-the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py)
-and segmentation (bench/bench_segmentation.py).
+the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py),
+segmentation (bench/bench_segmentation.py) and clv (bench/bench_clv.py).
 
     .venv/bin/python bench/readme_table.py            # rewrite the tables in README.md
     .venv/bin/python bench/readme_table.py --check    # exit 1 if README.md is not what the JSON renders to
@@ -143,7 +143,71 @@ def side_seconds(side: dict) -> str:
     return side.get("failed") or side.get("stopped") or f"{side['seconds']:.2f}"
 
 
-RENDERERS = {"rfm": rfm, "segmentation": segmentation}
+PEER = "lifetimes"  # the CLV benchmark's like-for-like peer
+
+
+def clv(data: dict) -> str:
+    """The CLV table: one row per size and tool with wall and CPU time, fit and predict, peak memory and the
+    ratios to the peer measured in the same run; then each size's conditions and estimates, and the verdict."""
+    lines = ["| size | tool | wall s | CPU s | fit s | predict s | peak MiB | time × lifetimes | memory × lifetimes |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for record in data["sizes"].values():
+        peer = record["tools"].get(PEER, {})
+        for i, tool in enumerate(record["tools"].values()):
+            first = f"{record['customers']:,} customers" if i == 0 else ""
+            if "failed" in tool:
+                lines.append(f"| {first} | {tool['label']} | failed: {tool['failed']} | | | | | | |")
+                continue
+            if "stopped" in tool:
+                lines.append(f"| {first} | {tool['label']} | > {tool['seconds']:.0f}: {tool['stopped']} | "
+                             f"{tool['cpu_seconds']:.2f} | | | {tool['peak_mib']:,.0f} | | |")
+                continue
+            lines.append(f"| {first} | {tool['label']} | {tool['seconds']:.2f} | {tool['cpu_seconds']:.2f} | "
+                         f"{tool['fit_seconds']:.2f} | {tool['predict_seconds']:.2f} | {tool['peak_mib']:,.0f} | "
+                         f"{to_peer(tool, peer, 'seconds')} | {to_peer(tool, peer, 'peak_mib')} |")
+    lines.append("")
+    for record in data["sizes"].values():
+        c, tools = record["conditions"], record["tools"]
+        versions = ", ".join(f"{name} {v}" for name, v in (
+            ("pymc-marketing", tools.get("ours", {}).get("version")), ("lifetimes", tools.get(PEER, {}).get("version")),
+            ("PyTensor", c.get("pytensor")), ("Python", c.get("python"))) if v)
+        lines.append(f"- {record['customers']:,} customers: {c['statistic']}; memory cap {c['memory_cap_mib']:,} MiB, "
+                     f"time limit {c['time_limit_seconds']} s; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, load "
+                     f"average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after; measured "
+                     f"{c['measured_at'][:10]} at commit {c['git_commit']} ({versions}); {estimates(record)}.")
+    target = data["target"]
+    goal = f"clv.fit + clv.predict of {target['customers']:,} customers in ≤ {target['seconds']} s wall time"
+    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
+    if judged:
+        v = judged[0]["verdict"]
+        value = v["checks"][0]["value"]
+        seconds = "did not finish" if value is None else f"{value:.2f} s"
+        lines.append(f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {seconds}.")
+    else:
+        measured = ", ".join(f"{r['customers']:,}" for r in data["sizes"].values())
+        lines.append(f"- Target ({goal}): not judged — only {measured} customers measured.")
+    return "\n".join(lines)
+
+
+def to_peer(tool: dict, peer: dict, key: str) -> str:
+    """`tool`'s figure over the peer's, both measured in the same run; — where the peer has none."""
+    return f"{tool[key] / peer[key]:.2f}" if key in peer and "stopped" not in peer else "—"
+
+
+def estimates(record: dict) -> str:
+    """How close ours' and the peer's estimates are, and ours' beside the parameters that made the data."""
+    ours = record["tools"].get("ours", {}).get("estimates")
+    if not ours:
+        return "no estimates from ours"
+    a = record["agreement"]
+    agree = (f"largest difference between ours' and lifetimes' estimates {a['largest_abs_difference']}"
+             if a.get("compared") else "lifetimes' estimates not compared")
+    found = ", ".join(f"{k} {ours[k]:.3f}" for k in record["truth"])
+    truth = ", ".join(f"{k} {v}" for k, v in record["truth"].items())
+    return f"{agree}; ours' estimates {found} (drawn from {truth})"
+
+
+RENDERERS = {"rfm": rfm, "segmentation": segmentation, "clv": clv}
 
 
 def render(readme: str, names: list[str]) -> str:
