@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_survey_coding.py
 	$(BIN)/python bench/bench_interview_coding.py
+	$(BIN)/python bench/bench_collect_transactions.py
 	$(BIN)/python bench/bench_rfm.py
 	$(BIN)/python bench/bench_clv.py
 	$(BIN)/python bench/bench_segmentation.py
