@@ -36,8 +36,10 @@ DIRECTIVES = {
     "B": "|".join(sorted(MONTHS, key=len, reverse=True)),
 }
 
-# Python's \s (what strptime matches for a space in the format), spelled out for RE2 and Java alike.
-WHITE_SPACE = "".join(f"\\x{{{code:X}}}" for code in range(0x3001) if re.match(r"\s", chr(code)))
+# Python's \s (what strptime matches for a space in the format, what str.strip takes off), spelled out for RE2 and
+# Java alike.
+WHITE_CHARACTERS = [chr(code) for code in range(0x3001) if re.match(r"\s", chr(code))]
+WHITE_SPACE = "".join(f"\\x{{{ord(char):X}}}" for char in WHITE_CHARACTERS)
 
 
 def white_space_class() -> str:
@@ -91,6 +93,7 @@ def pattern(fmt: str) -> DatePattern:
 
 
 NUMERIC = set("YmdHMSf")  # formats of these directives only are read by one rewrite of the text
+_MATCHED = "\ue001"
 
 
 def parse(text: ibis.StringValue, fmt: str) -> ibis.TimestampValue:
@@ -107,10 +110,12 @@ def _rewritten(text: ibis.StringValue, spec: DatePattern) -> ibis.TimestampValue
         return group_reference(text, spec.groups[directive]) if directive in spec.groups else default
 
     fraction = "." + group("f", "") if "f" in spec.groups else ""
-    template = (f"{group('Y', '1900')}-{group('m', '1')}-{group('d', '1')} {group('H', '0')}:{group('M', '0')}:"
-                f"{group('S', '0')}{fraction}")
-    iso = text.re_replace(spec.regex, template).replace("- ", "-")  # a day written " 5"
-    possible = text.re_search(spec.regex) & ~iso.startswith("0000")
+    # The mark tells a rewritten text (it matched) from one left as it was.
+    template = (f"{_MATCHED}{group('Y', '1900')}-{group('m', '1')}-{group('d', '1')} {group('H', '0')}:"
+                f"{group('M', '0')}:{group('S', '0')}{fraction}")
+    rewritten = text.re_replace(spec.regex, template)
+    iso = rewritten.substr(1).replace("- ", "-")  # a day written " 5"
+    possible = rewritten.startswith(_MATCHED) & ~iso.startswith("0000")
     return ibis.ifelse(possible, iso.try_cast("timestamp"), ibis.null("timestamp"))
 
 

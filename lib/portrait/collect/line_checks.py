@@ -48,8 +48,10 @@ def missing(value: ir.Value) -> ir.BooleanValue:
 
 
 def stripped(text: ir.StringValue) -> ir.StringValue:
-    """The text without white space around it, as Python's str.strip takes it off."""
-    return text.re_replace(f"^{_WHITE}+|{_WHITE}+\\z", "")
+    """The text without white space around it, as Python's str.strip takes it off (the regular expression runs
+    only on the few cells that begin or end with white space)."""
+    edge = text.substr(0, 1).isin(dates.WHITE_CHARACTERS) | text.right(1).isin(dates.WHITE_CHARACTERS)
+    return ibis.ifelse(edge.fill_null(False), text.re_replace(f"^{_WHITE}+|{_WHITE}+\\z", ""), text)
 
 
 def _finite(number: ir.FloatingValue) -> ir.BooleanValue:
@@ -80,9 +82,9 @@ def number(value: ir.Value, decimal: str) -> Number:
         grouped = marked.re_replace(f"[{_WHITE[1:-1]}.]([0-9]{{3}}){_MARK}", first + _MARK)
         text = ibis.ifelse(text.re_search(_MARK), text, grouped.replace(_MARK, "").replace(",", "."))
     plain = text.re_search("^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\z")
-    infinite = text.re_search("(?i)^[+-]?inf(inity)?\\z")
     amount = ibis.ifelse(plain, text.try_cast("float64"), ibis.null("float64"))
-    negative = ibis.ifelse(infinite, text.startswith("-"), (amount < 0).fill_null(False))
+    negative = ibis.ifelse(plain, (amount < 0).fill_null(False),  # `-inf` is below zero too, as pandas reads it
+                           text.re_search("(?i)^-inf(inity)?\\z").fill_null(False))
     return Number(plain & _finite(amount).fill_null(False), amount, negative)
 
 
@@ -104,20 +106,35 @@ def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
     return value.cast("timestamp")
 
 
-@dataclass
-class Reading:
-    """The line items read: their checks, and the values a kept row is written with (`date`, `amount` and those of
-    `quantity`, `discount`, `new_collection` when the export has them)."""
-
-    checks: list[Check]
-    values: dict[str, ir.Value]
+FLAG_ROLES = ("discount", "new_collection")
 
 
-def read_line_items(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str,
-                    export_date: datetime.date, returns: str) -> Reading:
-    """Every check of a line item, in the order validation.py's schema runs them, column by column: required
-    cells, dates in the format and not after the export date, finite amounts and quantities (and no return when
-    returns are quarantined), 0/1 flags; then the whole row: no NUL byte in any text cell."""
+def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str) -> dict[str, ir.Value]:
+    """What the checks read in a line item's cells, each computed once (the engine stages them, so no regular
+    expression runs twice on a row): `_date`, `_amount` with `_amount_finite` and `_amount_negative`; for the
+    roles the export has, `_quantity` with `_quantity_finite`, `_discount` and `_new_collection` with
+    `_discount_known` and `_new_collection_known`; and `_nul`, a NUL byte in any text cell."""
+    amount = number(table[roles["amount"]], decimal)
+    values = {"_date": timestamp(table[roles["date"]], date_format).cast("timestamp"),
+              "_amount": amount.value.cast("float64"), "_amount_finite": amount.finite,
+              "_amount_negative": amount.negative}
+    if "quantity" in roles:
+        quantity = number(table[roles["quantity"]], decimal)
+        values.update(_quantity=quantity.value.cast("float64"), _quantity_finite=quantity.finite)
+    for role in FLAG_ROLES:
+        if role in roles:
+            known, meaning = flag(table[roles[role]])
+            values.update({f"_{role}": meaning, f"_{role}_known": known})
+    texts = [table[c] for c in table.columns if not c.startswith("_") and is_text(table[c])]
+    values["_nul"] = ibis.or_(*[t.contains("\x00").fill_null(False) for t in texts]) if texts else ibis.literal(False)
+    return values
+
+
+def line_item_checks(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str,
+                     export_date: datetime.date, returns: str) -> list[Check]:
+    """Every check of a line item (on a table holding parsed_values' columns), in the order validation.py's schema
+    runs them, column by column: required cells, dates in the format and not after the export date, finite amounts
+    and quantities (and no return when returns are quarantined), 0/1 flags; then the whole row: no NUL byte."""
     limit = datetime.datetime.combine(export_date, datetime.time()) + datetime.timedelta(days=1)
     rules: dict[str, list[tuple[str, ir.BooleanValue]]] = {}
 
@@ -128,32 +145,22 @@ def read_line_items(table: ibis.Table, roles: dict[str, str], date_format: str, 
 
     number_name = "not a finite number" + (" (decimal comma)" if decimal == "," else "")
     require(roles["customer"])
-    parsed = timestamp(table[roles["date"]], date_format)
-    require(roles["date"], (f"not a date/time in the format {date_format}", parsed.notnull()),
+    require(roles["date"], (f"not a date/time in the format {date_format}", table._date.notnull()),
             (f"dated after the export date {export_date:%Y-%m-%d} (set `export_date:` in study.yml if the export "
-             "is newer)", (parsed < ibis.literal(limit)).fill_null(True)))
-    amount = number(table[roles["amount"]], decimal)
-    amount_checks = [(number_name, amount.finite)]
+             "is newer)", (table._date < ibis.literal(limit)).fill_null(True)))
+    amount_checks = [(number_name, table._amount_finite)]
     if returns == "quarantine":
         amount_checks.append(("a return (negative amount), quarantined as study.yml says (`returns: quarantine`)",
-                              ~amount.negative))
+                              ~table._amount_negative))
     require(roles["amount"], *amount_checks)
-    values = {"date": parsed.cast("timestamp"), "amount": amount.value.cast("float64")}
-    for role in ("discount", "new_collection"):
+    for role in FLAG_ROLES:
         if role in roles:
-            known, meaning = flag(table[roles[role]])
-            require(roles[role], ("not a 0/1 flag", known))
-            values[role] = meaning
+            require(roles[role], ("not a 0/1 flag", table[f"_{role}_known"]))
     for role in ("receipt", "channel", "category"):
         if role in roles:
             require(roles[role])
     if "quantity" in roles:
-        quantity = number(table[roles["quantity"]], decimal)
-        require(roles["quantity"], (number_name, quantity.finite))
-        values["quantity"] = quantity.value.cast("float64")
+        require(roles["quantity"], (number_name, table._quantity_finite))
     checks = [Check(column, why, fails.fill_null(False)) for column, pairs in rules.items() for why, fails in pairs]
-    texts = [table[c] for c in table.columns if not c.startswith("_") and is_text(table[c])]
-    if texts:
-        nul = ibis.or_(*[t.contains("\x00").fill_null(False) for t in texts])
-        checks.append(Check(WHOLE_ROW, "a cell holds a NUL byte (a broken export)", nul))
-    return Reading(checks, values)
+    checks.append(Check(WHOLE_ROW, "a cell holds a NUL byte (a broken export)", table._nul))
+    return checks

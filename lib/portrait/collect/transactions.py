@@ -130,20 +130,19 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
                                 "in study.yml (or check `header_row:`).")
     decimal = source.decimal if source.decimal != "auto" else "," if profile["comma"] and not profile["point"] else "."
     export_date = source.export_date or datetime.now(timezone.utc).date()
-    reading = line_checks.read_line_items(raw, roles, source.date_format, decimal, export_date, source.returns)
-    checks = reading.checks
-    flags = {f"_check_{i}": check.fails for i, check in enumerate(checks)}
     problem = (raw._extra > 0) | (raw._undecodable != "")
-    # Checked once and staged: every later pass (the quarantine, the pseudonyms, the writing) reads flags and values.
     texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
     maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
                      else ibis.literal(False))
-    staged = engine.write_parquet(raw.mutate(_rejected=problem | ibis.or_(*flags.values()), **flags,
-                                             _customer=raw[roles["customer"]].cast("string"),
-                                             _maybe_contact=maybe_contact,
-                                             **{f"_{name}": value for name, value in reading.values.items()}),
-                                  work / "checked.parquet")
-    marked = engine.parquet(staged)
+    # The cells are read once and staged: every later pass (the checks, the quarantine, the pseudonyms, the
+    # writing) compares staged values, no regular expression runs twice on a row.
+    values = line_checks.parsed_values(raw, roles, source.date_format, decimal)
+    staged = engine.write_parquet(raw.mutate(_problem=problem, _customer=raw[roles["customer"]].cast("string"),
+                                             _maybe_contact=maybe_contact, **values), work / "checked.parquet")
+    checked = engine.parquet(staged)
+    checks = line_checks.line_item_checks(checked, roles, source.date_format, decimal, export_date, source.returns)
+    flags = {f"_check_{i}": check.fails for i, check in enumerate(checks)}
+    marked = checked.mutate(_rejected=checked._problem | ibis.or_(*flags.values()), **flags)
 
     shown = list(dict.fromkeys(c.column for c in checks if c.column != line_checks.WHOLE_ROW))
     rejected = engine.fetch(marked.filter(marked._rejected).order_by(["_file", ROW])
@@ -195,7 +194,7 @@ def _profile(engine: engines.Engine, raw: ibis.Table, amount_column: str) -> dic
         measures.update(comma=raw.count(where=text.re_search(COMMA_DECIMAL).fill_null(False)),
                         point=raw.count(where=text.re_search(POINT_DECIMAL).fill_null(False)),
                         commas=raw.count(where=amount.contains(",").fill_null(False)))
-    found = engine.fetch(raw.aggregate(**measures)).iloc[0]
+    found = engine.fetch(raw.aggregate(**measures)).iloc[0].fillna(0)  # Spark counts nothing as null
     return {"read": int(found["read"]), "ragged": int(found["ragged"]), "comma": int(found.get("comma", 0)),
             "point": int(found.get("point", 0)), "commas": int(found.get("commas", 0))}
 
@@ -267,7 +266,7 @@ def _counts(engine: engines.Engine, written: ibis.Table, holders: pd.Series | No
     if holders is not None:
         orphan = written._holder.isnull()
         measures.update(orphans=written.count(where=orphan), orphan_cards=written.card_key.nunique(where=orphan))
-    found = engine.fetch(written.aggregate(**measures)).iloc[0]
+    found = engine.fetch(written.aggregate(**measures)).iloc[0].fillna(0)  # Spark counts nothing as null
     return {"rows": int(found["rows"]), "returns": int(found["returns"]), "returned": float(found["returned"]),
             "orphans": int(found.get("orphans", 0)), "orphan_cards": int(found.get("orphan_cards", 0))}
 
