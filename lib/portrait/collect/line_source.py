@@ -195,7 +195,8 @@ def _header(text: str, sep: str, header_row: int, path: Path) -> list[str]:
               for i, h in enumerate(records[header_row - 1])]
     repeated = sorted({h for h in header if header.count(h) > 1}, key=header.index)
     if repeated:
-        raise SourceFormatError(f"{path}: column header(s) {repeated} appear more than once; rename them in the export.")
+        raise SourceFormatError(f"{path}: column header(s) {repeated} appear more than once; rename them in the "
+                                "export.")
     return header
 
 

@@ -129,18 +129,9 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
                                 f"{len(opened.columns)} cells when split by {opened.delimiter!r}. Set `delimiter:` "
                                 "in study.yml (or check `header_row:`).")
     decimal = source.decimal if source.decimal != "auto" else "," if profile["comma"] and not profile["point"] else "."
-    export_date = source.export_date or datetime.now(timezone.utc).date()
-    problem = (raw._extra > 0) | (raw._undecodable != "")
-    texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
-    maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
-                     else ibis.literal(False))
-    # The cells are read once and staged: every later pass (the checks, the quarantine, the pseudonyms, the
-    # writing) compares staged values, no regular expression runs twice on a row.
-    values = line_checks.parsed_values(raw, roles, source.date_format, decimal)
-    staged = engine.write_parquet(raw.mutate(_problem=problem, _customer=raw[roles["customer"]].cast("string"),
-                                             _maybe_contact=maybe_contact, **values), work / "checked.parquet")
-    checked = engine.parquet(staged)
-    checks = line_checks.line_item_checks(checked, roles, source.date_format, decimal, export_date, source.returns)
+    checked = _checked(engine, raw, roles, source, decimal, work)
+    checks = line_checks.line_item_checks(checked, roles, source.date_format, decimal,
+                                          source.export_date or datetime.now(timezone.utc).date(), source.returns)
     flags = {f"_check_{i}": check.fails for i, check in enumerate(checks)}
     marked = checked.mutate(_rejected=checked._problem | ibis.or_(*flags.values()), **flags)
 
@@ -182,6 +173,20 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
         result.checks.append({"source": "transactions", "check": f"line items of cards not in the card-holder table "
                               f"({counts['orphan_cards']:,} cards), kept", "rows": counts["orphans"], "amount": None})
     return result
+
+
+def _checked(engine: engines.Engine, raw: ibis.Table, roles: dict[str, str], source: TransactionSource,
+             decimal: str, work: Path) -> ibis.Table:
+    """The source with what its cells say, read once and staged: every later pass (the checks, the quarantine,
+    the pseudonyms, the writing) compares staged values, no regular expression runs twice on a row."""
+    texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
+    maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
+                     else ibis.literal(False))
+    values = line_checks.parsed_values(raw, roles, source.date_format, decimal)
+    staged = engine.write_parquet(raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
+                                             _customer=raw[roles["customer"]].cast("string"),
+                                             _maybe_contact=maybe_contact, **values), work / "checked.parquet")
+    return engine.parquet(staged)
 
 
 def _profile(engine: engines.Engine, raw: ibis.Table, amount_column: str) -> dict:
