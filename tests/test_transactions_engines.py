@@ -307,3 +307,39 @@ def test_dates_and_numbers_are_read_as_the_pandas_path_reads_them(kind, spark_se
         expected = pd.to_datetime(text[index], format=fmt, errors="coerce")
         assert read[f"f{i}"].loc[index].tolist() == expected.tolist(), fmt
         start += len(values)
+
+
+# ----------------------------------------------------------------------------------------- study.yml, names
+
+def test_a_duckdb_table_needs_its_database_file_named(tmp_path):
+    from portrait.errors import StudyConfigError
+
+    folder = base.build(tmp_path)
+    with base.config(folder) as c:
+        c["sources"]["transactions"] = {**c["sources"]["transactions"], "format": "table", "table": "line_items"}
+        del c["sources"]["transactions"]["path"]
+    with pytest.raises(StudyConfigError, match=r"`format: table` with `engine: duckdb`: name the DuckDB database"):
+        Study.load(folder)
+    with base.config(folder) as c:
+        c["sources"]["transactions"]["database"] = "lines.duckdb"
+    with pytest.raises(StudyConfigError, match=r"`sources\.transactions\.database` points at 'lines\.duckdb', which "
+                                               r"does not exist"):
+        Study.load(folder)
+
+
+def test_names_in_the_line_items_mask_every_free_text(tmp_path):
+    """A holder's name declared in the line items (read by the engine, one row per name) is masked in the survey's
+    open answers, and reaches no output."""
+    folder = base.build(tmp_path)
+    lines = (folder / "tx.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ";Holder", *[f"{line};Taras Melnychuk" for line in lines[1:]]]
+    (folder / "tx.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with base.config(folder) as c:
+        c["sources"]["transactions"]["personal"]["Holder"] = "name"
+    base.set_answer(folder, 4, "Comment", "Taras Melnychuk helped me")
+    study = Study.load(folder)
+    result = collect.collect(study, base.SECRET)
+    collect.write_outputs(study, result, {})
+    assert result.tables["survey"]["Comment"].str.contains(r"^\[name\] \[name\] helped me$").any()
+    written = " ".join(pd.read_parquet(p).to_csv() for p in study.processed.glob("*.parquet"))
+    assert "Melnychuk" not in written and "Taras" not in written
