@@ -83,7 +83,7 @@ def test_duckdb_takes_its_memory_limit_and_threads(tmp_path):
     from portrait.config.study import DuckDBSettings
 
     limits = DuckDBSettings(memory_limit="512MB", threads=1, temp_directory=str(tmp_path / "it's spill"))
-    with engine.connect("duckdb", duckdb=limits) as connected:
+    with engine.connect("duckdb", duckdb_settings=limits) as connected:
         settings = dict(connected.backend.raw_sql(
             "SELECT name, value FROM duckdb_settings() WHERE name IN ('memory_limit', 'threads', "
             "'temp_directory')").fetchall())

@@ -20,15 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import duckdb
 import ibis
 import pandas as pd
+import sqlglot.expressions as sge
 from portrait.config.study import DuckDBSettings, EngineKind, SparkSettings
 from portrait.errors import StudyConfigError
 
-# Settings every session gets: dates are computed in UTC on both engines (so a day is the same day), and
-# Spark's web UI (a port opened on the machine) stays off for local runs.
-SPARK_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
-                  "spark.ui.showConsoleProgress": "false"}
+# Settings every session gets: dates are computed in UTC on both engines (so a day is the same day) and a timestamp
+# carries no time zone (as DuckDB's TIMESTAMP: a till's clock time, read back as written), and Spark's web UI (a port
+# opened on the machine) stays off for local runs.
+SPARK_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.timestampType": "TIMESTAMP_NTZ",
+                  "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
 LOCAL_MASTER = "local[*]"
 
 
@@ -39,12 +42,59 @@ class Engine:
     kind: EngineKind
     backend: ibis.BaseBackend
 
-    def parquet(self, path: str | Path, hive: bool = False) -> ibis.Table:
-        """A parquet file, or a folder of parquet files (Hive-style `month=2026-01/` partitions when `hive`)."""
+    def parquet(self, path: str | Path, hive: bool = False, numbered: bool = False) -> ibis.Table:
+        """A parquet file, or a folder of parquet files (Hive-style `month=2026-01/` partitions when `hive`).
+        `numbered` adds `_file` (the file a row is in) and `_row` (its row in that file, from 1)."""
         path = Path(path)
-        if self.kind == "duckdb" and path.is_dir():
-            return self.backend.read_parquet(str(path / "**" / "*.parquet"), hive_partitioning=hive)
-        return self.backend.read_parquet(str(path))
+        if self.kind == "duckdb":
+            target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+            if not numbered:
+                return self.backend.read_parquet(target, hive_partitioning=hive and path.is_dir())
+            table = self.backend.read_parquet(target, hive_partitioning=hive and path.is_dir(), filename=True,
+                                              file_row_number=True)
+            return table.rename(_file="filename").mutate(_row=ibis._.file_row_number + 1).drop("file_row_number")
+        if not numbered:
+            return self.backend.read_parquet(str(path))
+        from pyspark.sql import functions as F
+
+        frame = self.backend._session.read.parquet(str(path))
+        return self._view(frame.select("*", F.col("_metadata.file_path").alias("_file"),
+                                       (F.col("_metadata.row_index") + 1).alias("_row")))
+
+    def csv_records(self, path: str | Path, delimiter: str, width: int) -> ibis.Table:
+        """Every record of a UTF-8 CSV file, in file order, as `width` text cells `c0`, `c1` … (a short record padded
+        with nulls, cells beyond `width` left out, blank lines skipped), numbered `_record` from 1, header lines
+        included: no header, type or quote guessing, the caller reads the header itself. One file, read by one
+        thread (DuckDB) or one task (Spark): records are numbered as they come."""
+        names = [f"c{i}" for i in range(width)]
+        if self.kind == "duckdb":
+            columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+            options = {"delim": delimiter, "quote": '"', "escape": '"', "header": False, "auto_detect": False,
+                       "null_padding": True, "strict_mode": False, "parallel": False}
+            listed = ", ".join(f"{k} = {sge.convert(v).sql('duckdb')}" for k, v in options.items())
+            return self._duckdb_view(f"SELECT {', '.join(names)}, ordinality AS _record FROM read_csv("
+                                     f"{sge.convert(str(path)).sql('duckdb')}, columns = {columns}, {listed}) "
+                                     "WITH ORDINALITY")
+        from pyspark.sql import functions as F, types as T
+
+        schema = T.StructType([T.StructField(n, T.StringType()) for n in names])
+        frame = (self.backend._session.read.schema(schema).option("header", False).option("sep", delimiter)
+                 .option("quote", '"').option("escape", '"').option("multiLine", True).option("mode", "PERMISSIVE")
+                 .option("encoding", "UTF-8").csv(str(path)))
+        # A multi-line CSV file is one partition, read in order: the id counts its records.
+        return self._view(frame.withColumn("_record", F.monotonically_increasing_id() + 1))
+
+    def _duckdb_view(self, query: str) -> ibis.Table:
+        """A DuckDB query as an Ibis table (a temporary view of the connection)."""
+        name = f"portrait_{uuid.uuid4().hex[:12]}"
+        self.backend.raw_sql(f"CREATE TEMPORARY VIEW {name} AS {query}")
+        return self.backend.table(name)
+
+    def _view(self, frame) -> ibis.Table:
+        """A Spark DataFrame as an Ibis table (a temporary view of the session)."""
+        name = f"portrait_{uuid.uuid4().hex[:12]}"
+        frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
 
     def csv(self, path: str | Path, delimiter: str, encoding: str = "utf-8") -> ibis.Table:
         """A CSV file (or a folder of them) with a header row, every cell read as text: the checks of step 01
@@ -56,16 +106,35 @@ class Engine:
         return self.backend.read_csv(str(path), header=True, sep=delimiter, quote='"', escape='"',
                                      encoding=encoding, multiLine=True, inferSchema=False, mode="PERMISSIVE")
 
-    def table(self, name: str, database: str | Path | None = None) -> ibis.Table:
-        """A table the engine already holds: a table of a DuckDB database file, or of Spark's catalog."""
+    def table(self, name: str, database: str | Path | None = None, numbered: bool = False) -> ibis.Table:
+        """A table the engine already holds: a table of a DuckDB database file, or of Spark's catalog.
+        `numbered` adds `_file` and `_row`: DuckDB's row id (from 1) with the table's name, Spark's file and row in
+        it for a table stored in files (null where the engine keeps no order)."""
         if database is not None:
             if self.kind != "duckdb":
                 raise StudyConfigError("`database:` names a DuckDB database file; with `engine: spark` name a table "
                                        "of Spark's catalog (`table: db.name`) instead")
             alias = f"source_{uuid.uuid4().hex[:8]}"
             self.backend.attach(str(database), name=alias, read_only=True)
-            return self.backend.table(name, database=alias)
-        return self.backend.table(name)
+            if not numbered:
+                return self.backend.table(name, database=alias)
+            qualified = ".".join(sge.to_identifier(part, quoted=True).sql("duckdb")
+                                 for part in [alias, *name.split(".")])
+            return self._duckdb_view(f"SELECT *, {sge.convert(name).sql('duckdb')} AS _file, rowid + 1 AS _row "
+                                     f"FROM {qualified}")
+        if not numbered:
+            return self.backend.table(name)
+        if self.kind == "spark":
+            from pyspark.sql import functions as F
+
+            frame = self.backend._session.table(name)
+            try:
+                return self._view(frame.select("*", F.col("_metadata.file_path").alias("_file"),
+                                               (F.col("_metadata.row_index") + 1).alias("_row")))
+            except Exception:  # noqa: BLE001 - a table not stored in files (a view): no row to point at
+                pass
+        table = self.backend.table(name)
+        return table.mutate(_file=ibis.literal(name), _row=ibis.null("int64"))
 
     def write_parquet(self, expr: ibis.Table, path: str | Path) -> Path:
         """Write `expr` to `path` atomically: into a sibling first, then renamed over the old one, so a reader
@@ -88,8 +157,9 @@ class Engine:
         return path
 
     def fetch(self, expr: ibis.Expr) -> pd.DataFrame:
-        """A small result (one row per customer, a count) in pandas."""
-        return expr.to_pandas()
+        """A small result (one row per customer, a count) in pandas, computed by this engine (also when `expr`
+        reads only in-memory tables, which Ibis would otherwise hand to its default backend)."""
+        return self.backend.execute(expr)
 
 
 def _remove(path: Path) -> None:
@@ -127,13 +197,16 @@ def spark_session(settings: SparkSettings):
 
 @contextmanager
 def connect(kind: EngineKind = "duckdb", spark: SparkSettings | None = None,
-            duckdb: DuckDBSettings | None = None) -> Iterator[Engine]:
+            duckdb_settings: DuckDBSettings | None = None) -> Iterator[Engine]:
     """The engine study.yml chose. DuckDB's connection closes on leaving; a Spark session stays up for the
     next step of the same process (it is stopped when the process ends)."""
     if kind == "duckdb":
         backend = ibis.duckdb.connect()
-        backend.raw_sql("SET enable_progress_bar = false")
-        limits = duckdb or DuckDBSettings()
+        try:  # no progress bar in a scheduled run's log; inside Jupyter DuckDB refuses the setting without
+            backend.raw_sql("SET enable_progress_bar = false")  # ipywidgets, and shows no bar there anyway
+        except duckdb.InvalidInputException:
+            pass
+        limits = duckdb_settings or DuckDBSettings()
         for name, value in (("memory_limit", limits.memory_limit), ("threads", limits.threads),
                             ("temp_directory", limits.temp_directory)):
             if value is not None:

@@ -62,6 +62,18 @@ def spss_survey(folder, labels=True, blank_rows=0):
                                   "quality": {"duplicate_on": []}}
 
 
+def stray_byte_in_lines(folder):
+    # Cyrillic store names keep the file UTF-8 as detected; one byte of another encoding breaks one row.
+    text = (folder / "tx.csv").read_text(encoding="utf-8").replace("Kyiv Podil", "Київ Поділ")
+    data = text.replace("Lviv Center", "Львів Центр").encode("utf-8")
+    (folder / "tx.csv").write_bytes(data.replace(b"Online shop;Lviv", b"Online caf\xe9;Lviv", 1))
+
+
+def cp1251_lines(folder):
+    text = (folder / "tx.csv").read_text(encoding="utf-8").replace("Kyiv Podil", "Київ Поділ")
+    (folder / "tx.csv").write_bytes(text.encode("cp1251"))
+
+
 def comma_durations(folder):
     rows = [list(r) for r in SURVEY_ROWS]
     for row in rows:
@@ -176,6 +188,17 @@ CASES = [
          "flagged", checks("transactions"),
          must=(r"amounts written with a decimal comma \(detected; set `decimal:`.*read as decimals: 6 row\(s\)",
                r"read 6 = kept 6")),
+    Case("transaction row with one cell too many", lambda f: base.append(f / "tx.csv", TX_ROWS[2] + ";extra"),
+         "quarantined", quarantine("transactions"),
+         must=(r"tx\.csv row 8 \[\]: line 8 has 11 cells, the header 10", r"read 7 = kept 6 \+ quarantined 1")),
+    Case("a latin-1 byte inside UTF-8 line items", stray_byte_in_lines, "quarantined", quarantine("transactions"),
+         must=(r"tx\.csv row 4 \[\]: line 4 holds byte\(s\) 0xE9", "re-export the file as UTF-8",
+               r"read 6 = kept 5 \+ quarantined 1")),
+    Case("line items in cp1251 with Cyrillic stores", cp1251_lines, "accepted",
+         reading("transactions", lambda t: f"store={t['store'].tolist()}"),
+         must=(r"read 6 = kept 6", "Київ Поділ")),
+    Case("a zip archive named tx.csv", lambda f: (f / "tx.csv").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4),
+         "error", error(), must=(r"tx\.csv: this is not a text file but a zip archive", "Export the data again")),
     Case("survey durations with decimal commas", comma_numbers, "accepted", coded("seconds"),
          must=(r"seconds coded: \[600\.5, 590\.25, 610\.0, 580\.75, 605\.0\]",)),
     Case("a question nobody answered (step 02 coding)", blank_column("City"), "accepted", coded("city"),

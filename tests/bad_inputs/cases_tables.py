@@ -60,6 +60,27 @@ def tx_line(amount="100", date="2026-05-20 10:00", card="2700000000001234", rece
     return f"{receipt};{card};{date};{store};Kyiv;store;Bags;{amount};0;0"
 
 
+def parquet_partitions(folder):
+    """The line items as a typed parquet folder, one Hive partition per month (amounts numbers, dates timestamps)."""
+    import pandas as pd
+
+    lines = pd.DataFrame([r.split(";") for r in TX_ROWS], columns=TX_HEADER.split(";"))
+    lines["Amount"] = lines["Amount"].astype(float)
+    lines["Date"] = pd.to_datetime(lines["Date"], format="%Y-%m-%d %H:%M")
+    for month, part in lines.groupby(lines["Date"].dt.strftime("%Y-%m")):
+        (folder / "lines" / f"month={month}").mkdir(parents=True)
+        part.to_parquet(folder / "lines" / f"month={month}" / "part-0.parquet", index=False)
+    with config(folder) as c:
+        c["sources"]["transactions"].update(path="lines", format="parquet")
+
+
+def parquet_link_out(folder):
+    parquet_partitions(folder)
+    secret = base.outside(folder) / "elsewhere.parquet"
+    (folder / "lines" / "month=2026-01" / "part-0.parquet").rename(secret)
+    (folder / "lines" / "month=2026-01" / "part-1.parquet").symlink_to(secret)
+
+
 def returns_quarantined(folder):
     append(folder / "tx.csv", tx_line("-2000"))
     with config(folder) as c:
@@ -135,6 +156,21 @@ CASES = [
          "quarantined", quarantine("cardholders"), must=(r"cards\.csv row 5 .*NUL byte", r"read 4 = kept 3 \+ quarantined 1")),
     Case("NUL byte in a text cell", lambda f: append(f / "tx.csv", tx_line(store="Kyiv\x00Podil")), "quarantined",
          quarantine("transactions"), must=(r"tx\.csv row 8 .*NUL byte", r"read 7 = kept 6 \+ quarantined 1")),
+    Case("a transaction dated 31 February", lambda f: append(f / "tx.csv", tx_line(date="2026-02-31 12:00")),
+         "quarantined", quarantine("transactions"),
+         must=(r"tx\.csv row 8 \[2026-02-31 12:00\]: Date: not a date/time in the format %Y-%m-%d %H:%M",
+               r"read 7 = kept 6 \+ quarantined 1")),
+    Case("a line item without a card", lambda f: append(f / "tx.csv", tx_line(card="")), "quarantined",
+         quarantine("transactions"), must=(r"tx\.csv row 8 \[\]: Card number: required value is missing",
+                                           r"read 7 = kept 6 \+ quarantined 1")),
+    Case("a discount flag that is not 0/1", lambda f: append(f / "tx.csv", tx_line().replace(";0;0", ";maybe;0")),
+         "quarantined", quarantine("transactions"),
+         must=(r"tx\.csv row 8 \[maybe\]: Discount: not a 0/1 flag", r"read 7 = kept 6 \+ quarantined 1")),
+    Case("line items as a Hive-partitioned parquet folder", parquet_partitions, "accepted",
+         reading("transactions", lambda t: f"amount={sorted(t['amount'].tolist())}"),
+         must=(r"read 6 = kept 6", r"amount=\[450\.25, 900\.5, 1200\.0, 1500\.0, 2000\.0, 3100\.0\]")),
+    Case("a parquet partition linking out of the study", parquet_link_out, "error", error(),
+         must=(r"part-1\.parquet: leads out of the study folder", "keep every file of a source inside it")),
     Case("invalid survey date", lambda f: base.set_answer(f, 3, "Submitted", "2026-02-31 10:20"), "quarantined",
          quarantine("survey"), must=(r"survey\.csv row 4 \[2026-02-31 10:20\]: Submitted: not a date/time",
                                      r"read 5 = kept 4 \+ quarantined 1")),

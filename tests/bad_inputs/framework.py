@@ -217,7 +217,8 @@ def reading(source: str | None = None, show: Callable[[pd.DataFrame], str] | Non
                     for n in names)
         text = "; ".join(f"{n}: {_counts(result, n)}" for n in names)
         if show is not None:
-            text += "; " + show(result.tables[source])
+            table = result.tables[source]
+            text += "; " + show(table.to_pandas() if hasattr(table, "to_pandas") else table)  # line items: a file
         return Outcome("accepted" if clean else "quarantined", text)
     return observe
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import difflib
-from datetime import datetime, timezone
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +17,6 @@ import pandas as pd
 from portrait.io import atomic, catalog, provenance
 from portrait.collect import privacy, quality, validation
 from portrait.errors import SourceFormatError
-from portrait.io import numbers
-from portrait.io.numbers import detect_decimal
 from portrait.io.readers import PROBLEM, ROW, read_table
 from portrait.config.study import FileSource, Study, TableSource
 from portrait.collect.transcripts import is_inside, read_transcripts
@@ -40,6 +38,7 @@ class SourceResult:
     files: dict[str, Path] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # clear-text name words, kept in memory only for masking
     checks: list[dict] = field(default_factory=list)  # kept but worth a look: returns, duplicates, orphans
+    where: str | None = None  # how messages name the source when not by its files (a folder, an engine's table)
 
 
 @dataclass
@@ -51,6 +50,8 @@ class CollectResult:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every source's table; the line items as the engine wrote them (transactions.LineItems: counted, never
+        loaded whole)."""
         return {name: s.table for name, s in self.sources.items()}
 
     @property
@@ -157,6 +158,25 @@ def _name_words(raw: pd.DataFrame, source: FileSource) -> list[str]:
     return sorted(set(raw[columns].stack().dropna().astype(str).str.split().explode().dropna()))
 
 
+def _content_stamp(study: Study, source: FileSource) -> tuple | str:
+    """What a source holds, cheaply: a file's hash; a folder's files with their sizes and times; a table's name."""
+    if source.path is None:  # an engine's table
+        return (getattr(source, "table", None), getattr(source, "database", None))
+    path = study.raw_path(source.path)
+    if path.is_dir():
+        return tuple((p.relative_to(path).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                     for p in sorted(path.rglob("*")) if p.is_file())
+    return provenance.file_sha256(path)
+
+
+def _declared_name_words(study: Study, name: str, source: FileSource) -> list[str]:
+    if name == "transactions":  # the line items: read by the engine, one row per distinct name
+        from portrait.collect.transactions import name_words
+
+        return name_words(study)
+    return _name_words(_read(study, name, source)[0], source)
+
+
 _KNOWN_NAMES: dict = {}  # the last study's names, by the content and settings of its name sources: read once a run
 
 
@@ -169,14 +189,13 @@ def known_names(study: Study) -> list[str]:
     declared = {name: source for name, source in sources.items()
                 if isinstance(source, FileSource) and "name" in source.personal.values()}
     try:  # hashing a file is much cheaper than reading it as a table
-        stamp = tuple((name, provenance.file_sha256(study.raw_path(source.path)), source.model_dump_json())
+        stamp = tuple((name, _content_stamp(study, source), source.model_dump_json())
                       for name, source in declared.items())
     except OSError:  # a missing file: _read says so below
         stamp = None
     if stamp is not None and stamp in _KNOWN_NAMES:
         return _KNOWN_NAMES[stamp]
-    words = sorted({word for name, source in declared.items() for word in _name_words(_read(study, name, source)[0],
-                                                                                     source)})
+    words = sorted({word for name, source in declared.items() for word in _declared_name_words(study, name, source)})
     _KNOWN_NAMES.clear()
     if stamp is not None:
         _KNOWN_NAMES[stamp] = words
@@ -284,67 +303,6 @@ def reader_notes(raw: pd.DataFrame, source: str) -> list[dict]:
     return [{"source": source, "check": note, "rows": len(raw), "amount": None} for note in raw.attrs.get("notes", [])]
 
 
-OPTIONAL_TRANSACTION_COLUMNS = ["receipt", "quantity", "store", "city", "channel", "category", "discount",
-                                "new_collection"]
-
-
-def collect_transactions(study: Study, secret: bytes) -> SourceResult:
-    """Line items (or purchases) with the customer pseudonymised; roles the export lacks are empty columns."""
-    source = study.config.sources.transactions
-    roles = {k: v for k, v in source.columns.model_dump().items() if v}
-    raw, path = _read(study, "transactions", source)
-    require_columns(raw, list(roles.values()), path, "sources.transactions.columns")
-    export_date = source.export_date or datetime.now(timezone.utc).date()
-    decimal = detect_decimal(raw[roles["amount"]]) if source.decimal == "auto" else source.decimal
-    amount_checks = [validation.is_number(decimal=decimal)]
-    if source.returns == "quarantine":
-        amount_checks.append(validation.not_negative(decimal))
-    checks = {roles["customer"]: (True, []),
-              roles["date"]: (True, [validation.parses_as_datetime(source.date_format),
-                                     validation.not_after(export_date, source.date_format)]),
-              roles["amount"]: (True, amount_checks)}
-    checks.update({roles[r]: (True, [validation.is_flag()]) for r in ("discount", "new_collection") if r in roles})
-    checks.update({roles[r]: (True, []) for r in ("receipt", "channel", "category") if r in roles})
-    if "quantity" in roles:
-        checks[roles["quantity"]] = (True, [validation.is_number(decimal=decimal)])
-    kept, bad = validation.validate(raw, validation.schema(checks), "transactions", path.name, set(source.personal),
-                                    known_names(study))
-    duplicates = int(kept.drop(columns=[ROW]).duplicated(keep="first").sum())
-    personal = {roles["customer"]: "other", **source.personal}  # the customer id is always pseudonymised
-    table = privacy.pseudonymise(kept.copy(), personal, secret, source.link_key)
-    customer_key = privacy.key_columns(personal)[roles["customer"]]
-    table = table.rename(columns={customer_key: "card_key", **{v: k for k, v in roles.items() if k != "customer"}})
-    table["date"] = pd.to_datetime(table["date"], format=source.date_format)
-    table["amount"] = numbers.to_number(table["amount"], decimal).astype("float64")
-    if "receipt" not in roles:  # a purchase is one customer at one moment
-        table["receipt"] = table["card_key"].astype(str) + "@" + table["date"].astype(str)
-    for flag in ("discount", "new_collection"):
-        table[flag] = (table[flag].str.strip().str.lower().map(validation.FLAG_VALUES).astype("boolean")
-                       if flag in roles else pd.array([pd.NA] * len(table), dtype="boolean"))
-    for column in ("store", "city", "channel", "category"):
-        table[column] = table[column].astype("string") if column in roles else pd.array([pd.NA] * len(table),
-                                                                                          dtype="string")
-    table["quantity"] = (numbers.to_number(table["quantity"], decimal).astype("float64") if "quantity" in roles
-                         else pd.Series(float("nan"), index=table.index))
-    table["online"] = (table["channel"].str.strip().str.casefold() == source.online_channel.casefold()).astype("boolean")
-    keep = ["card_key", "receipt", "date", "amount", *[c for c in OPTIONAL_TRANSACTION_COLUMNS if c != "receipt"],
-            "online", ROW]
-    result = SourceResult("transactions", table[[c for c in keep if c in table]].reset_index(drop=True), bad,
-                          len(raw), files={"transactions": path})
-    returns = table["amount"].lt(0)
-    result.checks = [
-        {"source": "transactions", "check": "returns (negative amounts), kept and netted from spend",
-         "rows": int(returns.sum()), "amount": round(0.0 - float(table.loc[returns, "amount"].sum()), 2)},
-        {"source": "transactions", "check": "exact duplicate line items, kept (a receipt may hold two)",
-         "rows": duplicates, "amount": None},
-    ]
-    if source.decimal == "auto" and decimal == ",":
-        result.checks.append({"source": "transactions", "check": "amounts written with a decimal comma (detected; "
-                              "set `decimal:` in study.yml to override), read as decimals",
-                              "rows": int(raw[roles["amount"]].str.contains(",", regex=False).sum()), "amount": None})
-    return result
-
-
 def collect(study: Study, secret: bytes) -> CollectResult:
     """Run step 01 on every source the study declares; sources it lacks are simply absent."""
     sources = study.config.sources
@@ -361,16 +319,12 @@ def collect(study: Study, secret: bytes) -> CollectResult:
     if sources.cardholders:
         results["cardholders"] = collect_table(study, "cardholders", secret, names)
     if sources.transactions:
-        results["transactions"] = collect_transactions(study, secret)
+        from portrait.collect.transactions import collect_transactions  # it builds on this module
+
+        holders = results["cardholders"].table["card_key"] if "cardholders" in results else None
+        results["transactions"] = collect_transactions(study, secret, holders, names)
     for result in results.values():
         refuse_an_empty_source(result)
-    if "transactions" in results and "cardholders" in results:
-        cards = set(results["cardholders"].table["card_key"].dropna())
-        lines = results["transactions"].table["card_key"]
-        orphans = ~lines.isin(cards)
-        results["transactions"].checks.append(
-            {"source": "transactions", "check": f"line items of cards not in the card-holder table "
-             f"({lines[orphans].nunique():,} cards), kept", "rows": int(orphans.sum()), "amount": None})
     return CollectResult(results, survey_quality)
 
 
@@ -380,7 +334,7 @@ def refuse_an_empty_source(result: SourceResult) -> None:
     kept = result.table["document"].nunique() if result.unit == "files" else len(result.table)
     if kept:
         return
-    files = ", ".join(p.name for p in result.files.values()) or "its folder"
+    files = result.where or ", ".join(p.name for p in result.files.values()) or "its folder"
     if result.read == 0:
         raise SourceFormatError(f"source `{result.name}` ({files}): nothing to read (no {result.unit}). Check the "
                                 "file (a header only?) or the path in study.yml.")
@@ -409,12 +363,25 @@ def write_outputs(study: Study, result: CollectResult, parameters: dict) -> dict
         tables["quality_flags"] = result.quality
     outputs = {}
     for name, frame in tables.items():
-        path = study.write(name, frame)
-        outputs[name] = {"rows": len(frame), "sha256": provenance.file_sha256(path)}
+        if isinstance(frame, pd.DataFrame):
+            path = study.write(name, frame)
+        else:  # the line items the engine wrote: moved into place, never re-written through pandas
+            path = frame.publish(study.table_path(name))
+        outputs[name] = {"rows": len(frame), "sha256": table_sha256(path)}
     inputs = {k: v for s in result.sources.values() for k, v in s.files.items()}
     record = provenance.manifest("01_collect", study.folder, inputs, outputs, parameters)
     atomic.write_json(record, study.path(catalog.MANIFEST))
     return record
+
+
+def table_sha256(path: Path) -> str:
+    """The hash of a written table: of its file, or for a folder of parts (Spark's) of every part's name and hash."""
+    if not path.is_dir():
+        return provenance.file_sha256(path)
+    digest = hashlib.sha256()
+    for part in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))):
+        digest.update(f"{part.relative_to(path).as_posix()}\0{provenance.file_sha256(part)}\n".encode())
+    return digest.hexdigest()
 
 
 def link_summary(result: CollectResult, study: Study | None = None) -> pd.DataFrame | str:

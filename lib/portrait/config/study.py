@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow.dataset
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from portrait.io import atomic, catalog
@@ -222,6 +223,15 @@ class StudyConfig(_Strict):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
 
+    @model_validator(mode="after")
+    def _a_table_the_engine_can_reach(self):
+        lines = self.sources.transactions
+        if lines is not None and lines.format == "table" and self.engine == "duckdb" and not lines.database:
+            raise ValueError("`sources.transactions` is `format: table` with `engine: duckdb`: name the DuckDB database "
+                             "file that holds the table in `database:` (or set `engine: spark` for a table of Spark's "
+                             "catalog)")
+        return self
+
 
 def _inside(folder: Path, relative: str) -> Path:
     path = (folder / relative).resolve()
@@ -263,12 +273,13 @@ def _check_files(study_dir: Path, config: StudyConfig, file: Path) -> None:
         source = getattr(config.sources, name)
         if source is None:
             continue
-        path = _inside(study_dir, source.path)
-        if not path.exists():
-            raise StudyConfigError(
-                f"{file}: `sources.{name}.path` points at {source.path!r}, which does not exist in {study_dir}. "
-                "Correct the path or remove the source."
-            )
+        for key in ("path", "database"):  # an engine's table has no path; a DuckDB one names its database file
+            relative = getattr(source, key, None)
+            if relative is not None and not _inside(study_dir, relative).exists():
+                raise StudyConfigError(
+                    f"{file}: `sources.{name}.{key}` points at {relative!r}, which does not exist in {study_dir}. "
+                    "Correct the path or remove the source."
+                )
     for name, relative in config.codebooks.model_dump().items():
         if relative and not _inside(study_dir, relative).exists():
             raise StudyConfigError(
@@ -347,16 +358,20 @@ class Study:
         return self.processed / output.file
 
     def has(self, table: str | catalog.Table) -> bool:
-        """Whether an earlier step has written the table."""
+        """Whether an earlier step has written the table (a parquet file, or a folder of parts when Spark wrote it)."""
         return self.table_path(table).exists()
 
     def read(self, table: str | catalog.Table) -> pd.DataFrame:
+        """A processed table in pandas: as pandas wrote it, or (written by the engine) in the catalog's kinds."""
         entry = catalog.table(table)
         path = self.table_path(entry)
         if not path.exists():
             raise StudyConfigError(f"{path}: table `{entry.name}` has not been written yet; run step "
                                    f"{entry.step}, which makes it.")
-        return pd.read_parquet(path)
+        data = pyarrow.dataset.dataset(path, format="parquet")
+        if data.schema.pandas_metadata is not None:
+            return pd.read_parquet(path)
+        return entry.from_arrow(data.to_table())
 
     def write(self, table: str | catalog.Table, frame: pd.DataFrame) -> Path:
         """Check the frame against the catalog's schema, then write it atomically."""

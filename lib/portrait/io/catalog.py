@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 from pandas.api import types
 
 from portrait.errors import PortraitError
@@ -55,6 +56,20 @@ class Table:
         if problems:
             raise PortraitError(f"table `{self.name}` (written by {self.step}) does not match the catalog "
                                 f"(lib/portrait/catalog.py): " + "; ".join(problems) + ".")
+
+
+    def from_arrow(self, data: pa.Table) -> pd.DataFrame:
+        """A table an engine wrote (DuckDB or Spark: no pandas metadata in the file) in the dtypes the pandas steps
+        write: text as `string`, flags as `boolean`, whole numbers as int64 (Int64 where one is missing)."""
+        frame = data.to_pandas(types_mapper=_ARROW_TYPES.get)
+        for column, kind in self.columns.items():
+            if kind == "int" and column in frame and not frame[column].isna().any():
+                frame[column] = frame[column].astype("int64")
+        return frame
+
+
+_ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.bool_(): pd.BooleanDtype(),
+                pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+"""Step 01's checks of the line items as engine expressions, alike on DuckDB and Spark.
+
+The same checks and the same words as validation.py (the pandas checks of the other sources), one cell at a time:
+a text cell (CSV, Excel, SPSS, a text column of a parquet file) is read as io/numbers.py and the pandas path read it,
+a typed cell (a number, a timestamp, a flag stored as such) as it is. Every regular expression here runs alike in
+RE2 (DuckDB) and Java (Spark): no look-around, digits spelled [0-9], `\\z` for the end of the text.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from portrait.collect import dates, validation
+
+WHOLE_ROW = validation.WHOLE_ROW
+LARGEST = 1.7976931348623157e308  # the largest finite double: beyond it (or NaN) a number is not finite
+_WHITE = dates.white_space_class()
+_MARK = "\ue000"  # marks the end of a run of digits while thousands separators are taken out
+
+
+@dataclass
+class Check:
+    """One check of one column (or of the whole row): `fails` is true on a row that fails it."""
+
+    column: str
+    reason: str
+    fails: ir.BooleanValue
+
+
+def is_text(value: ir.Value) -> bool:
+    return value.type().is_string()
+
+
+def cell(value: ir.Value) -> ir.Value:
+    """A cell as the checks see it: an empty text is a blank, as the CSV reader has it."""
+    return value.nullif("") if is_text(value) else value
+
+
+def missing(value: ir.Value) -> ir.BooleanValue:
+    """Blank: null, an empty text, or NaN (pandera counts NaN as missing)."""
+    value = cell(value)
+    blank = value.isnull()
+    return blank | value.isnan().fill_null(False) if value.type().is_floating() else blank
+
+
+def stripped(text: ir.StringValue) -> ir.StringValue:
+    """The text without white space around it, as Python's str.strip takes it off (the regular expression runs
+    only on the few cells that begin or end with white space)."""
+    edge = text.substr(0, 1).isin(dates.WHITE_CHARACTERS) | text.right(1).isin(dates.WHITE_CHARACTERS)
+    return ibis.ifelse(edge.fill_null(False), text.re_replace(f"^{_WHITE}+|{_WHITE}+\\z", ""), text)
+
+
+def _finite(number: ir.FloatingValue) -> ir.BooleanValue:
+    return (number >= -LARGEST) & (number <= LARGEST)  # NaN sorts above every number on both engines
+
+
+@dataclass
+class Number:
+    """A cell read as a number: whether it is a finite one, its value, and whether it is below zero (an infinite
+    `-inf` too, as pandas reads it)."""
+
+    finite: ir.BooleanValue
+    value: ir.FloatingValue
+    negative: ir.BooleanValue
+
+
+def number(value: ir.Value, decimal: str) -> Number:
+    """io/numbers.to_number in engine terms: with a decimal comma, `.`, spaces and no-break spaces before a group of
+    exactly three digits are thousands separators and the comma becomes a point; `inf` and `1e400` are numbers but
+    not finite ones; anything else that is not a plain decimal number is none."""
+    if not is_text(value):
+        amount = value.cast("float64")
+        return Number(amount.notnull() & _finite(amount), amount, (amount < 0).fill_null(False))
+    text = stripped(value)
+    if decimal == ",":
+        first, second = dates.group_reference(value, 1), dates.group_reference(value, 2)
+        marked = text.re_replace("([0-9])([^0-9])", first + _MARK + second).re_replace("([0-9])\\z", first + _MARK)
+        grouped = marked.re_replace(f"[{_WHITE[1:-1]}.]([0-9]{{3}}){_MARK}", first + _MARK)
+        text = ibis.ifelse(text.re_search(_MARK), text, grouped.replace(_MARK, "").replace(",", "."))
+    plain = text.re_search("^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\z")
+    amount = ibis.ifelse(plain, text.try_cast("float64"), ibis.null("float64"))
+    negative = ibis.ifelse(plain, (amount < 0).fill_null(False),  # `-inf` is below zero too, as pandas reads it
+                           text.re_search("(?i)^-inf(inity)?\\z").fill_null(False))
+    return Number(plain & _finite(amount).fill_null(False), amount, negative)
+
+
+def flag(value: ir.Value) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """(is a 0/1 flag, its value): yes/no, 1/0, true/false in any case, or a boolean or 0/1 column."""
+    if value.type().is_boolean():
+        return value.notnull(), value
+    if not is_text(value):
+        return value.isin([0, 1]).fill_null(False), value == 1
+    word = stripped(value).lower()
+    known = word.isin(list(validation.FLAG_VALUES)).fill_null(False)
+    return known, word.isin([w for w, meaning in validation.FLAG_VALUES.items() if meaning])
+
+
+def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
+    """A text cell read in `fmt` (null when it is not a date/time in it); a date or timestamp column as it is."""
+    if is_text(value):
+        return dates.parse(value, fmt)
+    return value.cast("timestamp")
+
+
+FLAG_ROLES = ("discount", "new_collection")
+
+
+def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str) -> dict[str, ir.Value]:
+    """What the checks read in a line item's cells, each computed once (the engine stages them, so no regular
+    expression runs twice on a row): `_date`, `_amount` with `_amount_finite` and `_amount_negative`; for the
+    roles the export has, `_quantity` with `_quantity_finite`, `_discount` and `_new_collection` with
+    `_discount_known` and `_new_collection_known`; and `_nul`, a NUL byte in any text cell."""
+    amount = number(table[roles["amount"]], decimal)
+    values = {"_date": timestamp(table[roles["date"]], date_format).cast("timestamp"),
+              "_amount": amount.value.cast("float64"), "_amount_finite": amount.finite,
+              "_amount_negative": amount.negative}
+    if "quantity" in roles:
+        quantity = number(table[roles["quantity"]], decimal)
+        values.update(_quantity=quantity.value.cast("float64"), _quantity_finite=quantity.finite)
+    for role in FLAG_ROLES:
+        if role in roles:
+            known, meaning = flag(table[roles[role]])
+            values.update({f"_{role}": meaning, f"_{role}_known": known})
+    texts = [table[c] for c in table.columns if not c.startswith("_") and is_text(table[c])]
+    values["_nul"] = ibis.or_(*[t.contains("\x00").fill_null(False) for t in texts]) if texts else ibis.literal(False)
+    return values
+
+
+def line_item_checks(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str,
+                     export_date: datetime.date, returns: str) -> list[Check]:
+    """Every check of a line item (on a table holding parsed_values' columns), in the order validation.py's schema
+    runs them, column by column: required cells, dates in the format and not after the export date, finite amounts
+    and quantities (and no return when returns are quarantined), 0/1 flags; then the whole row: no NUL byte."""
+    limit = datetime.datetime.combine(export_date, datetime.time()) + datetime.timedelta(days=1)
+    rules: dict[str, list[tuple[str, ir.BooleanValue]]] = {}
+
+    def require(column: str, *checks: tuple[str, ir.BooleanValue]) -> None:
+        present = ~missing(table[column])
+        # A blank cell fails only "required"; the other checks look at cells that are there (as pandera does).
+        rules[column] = [("required value is missing", ~present)] + [(why, present & ~ok) for why, ok in checks]
+
+    number_name = "not a finite number" + (" (decimal comma)" if decimal == "," else "")
+    require(roles["customer"])
+    require(roles["date"], (f"not a date/time in the format {date_format}", table._date.notnull()),
+            (f"dated after the export date {export_date:%Y-%m-%d} (set `export_date:` in study.yml if the export "
+             "is newer)", (table._date < ibis.literal(limit)).fill_null(True)))
+    amount_checks = [(number_name, table._amount_finite)]
+    if returns == "quarantine":
+        amount_checks.append(("a return (negative amount), quarantined as study.yml says (`returns: quarantine`)",
+                              ~table._amount_negative))
+    require(roles["amount"], *amount_checks)
+    for role in FLAG_ROLES:
+        if role in roles:
+            require(roles[role], ("not a 0/1 flag", table[f"_{role}_known"]))
+    for role in ("receipt", "channel", "category"):
+        if role in roles:
+            require(roles[role])
+    if "quantity" in roles:
+        require(roles["quantity"], (number_name, table._quantity_finite))
+    checks = [Check(column, why, fails.fill_null(False)) for column, pairs in rules.items() for why, fails in pairs]
+    checks.append(Check(WHOLE_ROW, "a cell holds a NUL byte (a broken export)", table._nul))
+    return checks
