@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import duckdb
 import ibis
 import pandas as pd
 from portrait.config.study import EngineKind, SparkSettings
@@ -131,7 +132,10 @@ def connect(kind: EngineKind = "duckdb", spark: SparkSettings | None = None) -> 
     next step of the same process (it is stopped when the process ends)."""
     if kind == "duckdb":
         backend = ibis.duckdb.connect()
-        backend.raw_sql("SET enable_progress_bar = false")
+        try:
+            backend.raw_sql("SET enable_progress_bar = false")
+        except duckdb.InvalidInputException:  # inside Jupyter without ipywidgets DuckDB refuses it, and shows no bar
+            pass
         try:
             yield Engine("duckdb", backend)
         finally:
