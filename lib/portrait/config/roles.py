@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+from datetime import date
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -75,13 +76,26 @@ class GiftPeriod(_Strict):
             raise ValueError("write month-day as MM-DD, e.g. 12-24")
         return value
 
-    def sql(self, column: str = "date") -> str:
-        """A DuckDB condition true on the period's days (a period may wrap the new year)."""
-        key = f"(month({column}) * 100 + day({column}))"
+    def days(self, first: date, last: date) -> list[tuple[date, date]]:
+        """The period's days from `first` to `last` (both included) as half-open ranges of dates [start, end):
+        every date whose month * 100 + day lies between start and end, a period wrapping the new year when its
+        start comes after its end (a 02-30 starts on 1 March)."""
         start, end = (int(x.replace("-", "")) for x in (self.start, self.end))
-        if start <= end:
-            return f"({key} BETWEEN {start} AND {end})"
-        return f"({key} >= {start} OR {key} <= {end})"
+        spans = []
+        for year in range(first.year - 1, last.year + 1):
+            spans.append((_first_date_from(year, start), _first_date_from(year + (start > end), end + 1)))
+        return [(a, b) for a, b in spans if a <= last and b > first]
+
+
+def _first_date_from(year: int, month_day: int) -> date:
+    """The first date of `year` whose month * 100 + day is at least `month_day` (12-32: the next 1 January)."""
+    month, day = divmod(month_day, 100)
+    if month > 12 or (month == 12 and day > 31):
+        return date(year + 1, 1, 1)
+    try:
+        return date(year, month, day)
+    except ValueError:  # a day the month does not have: the first of the next month
+        return date(year, month + 1, 1)
 
 
 class Roles(_Strict):

@@ -128,9 +128,11 @@ def participant_links(study, participants: pd.DataFrame | None) -> pd.DataFrame 
                               if study.has(catalog.SURVEY_CODED) else False)
     if study.has(catalog.CARDHOLDERS) and study.has(catalog.TRANSACTIONS):
         cards = study.read(catalog.CARDHOLDERS).dropna(subset=["person_key"]).drop_duplicates("person_key")
+        from portrait import engine
         from portrait.segments.rfm import purchases_per_card
 
-        spend = purchases_per_card(study.table_path(catalog.TRANSACTIONS))
+        with engine.for_study(study.config) as connected:
+            spend = purchases_per_card(study.table_path(catalog.TRANSACTIONS), connected)
         behaviour = cards.set_index("person_key")[["card_key"]].join(spend, on="card_key")
         out["card holder"] = keys.isin(behaviour.index)
         out["purchases"] = keys.map(behaviour["purchases"]).fillna(0).astype(int)

@@ -1,8 +1,8 @@
 """Customer lifetime value per loyalty card: BG/NBD for repeat purchases, Gamma-Gamma for spend per purchase.
 
-The per-card summary (repeat purchases, recency, age T, mean repeat spend) is computed by DuckDB straight
-from the transactions parquet (line items never reach pandas), in the study's dates turned into `days` or
-`weeks`. A purchase is a card's purchase day, as in Fader, Hardie & Lee's CDNOW data and lifetimes'
+The per-card summary (repeat purchases, recency, age T, mean repeat spend) is computed from the purchase days
+the study's engine counts (DuckDB or Spark, card_features.purchase_days: line items never reach pandas), in
+the study's dates turned into `days` or `weeks`. A purchase is a card's purchase day, as in Fader, Hardie & Lee's CDNOW data and lifetimes'
 summaries: receipts on one day count once (the model's clock is continuous and cannot place two purchases
 at the same moment), their spend is summed. `frequency` counts repeat purchase days (the first is the
 customer's birth, not a repeat), `recency` is the time from the first to the last purchase day, `T` the
@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from portrait.engine import Engine
 from portrait.errors import ModelFitError
-from portrait.segments.rfm import quiet
+from portrait.segments import card_features
 
 Unit = Literal["days", "weeks"]
 DAYS_PER_UNIT = {"days": 1, "weeks": 7}
@@ -51,62 +51,51 @@ DAYS_PER_MONTH = 365.25 / 12
 # well enough to report; CDNOW's sample has 946.
 MIN_REPEAT_CUSTOMERS = 30
 
-# A purchase is a card's purchase day; the first day's spend is left out of the mean repeat spend
-# (arg_min picks the spend of the earliest day, no window needed). Money is summed as DECIMAL: exact, so
-# the result does not depend on the order in which threads add line items up.
-SUMMARY_SQL = """
-WITH days AS (
-    SELECT card_key, CAST(date AS DATE) AS day, sum(CAST(amount AS DECIMAL(18, 4))) AS spend
-    FROM read_parquet($path) WHERE date < $cutoff GROUP BY ALL
-),
-per_card AS (
-    SELECT card_key, count(*) - 1 AS frequency,
-           date_diff('day', min(day), max(day)) / $unit_days AS recency,
-           date_diff('day', min(day), $last_day) / $unit_days AS T,
-           CASE WHEN count(*) > 1 THEN CAST((sum(spend) - arg_min(spend, day)) / (count(*) - 1) AS DOUBLE)
-                ELSE 0.0 END AS monetary_value,
-           min(day) AS first_purchase
-    FROM days GROUP BY card_key
-)
-SELECT p.*{holdout_columns} FROM per_card p {holdout_join} ORDER BY p.card_key
-"""
-HOLDOUT_JOIN = """LEFT JOIN (
-    SELECT card_key, count(DISTINCT CAST(date AS DATE)) AS holdout_purchases FROM read_parquet($path)
-    WHERE date >= $cutoff AND date < $holdout_end GROUP BY card_key
-) h ON h.card_key = p.card_key"""
-
-BOUNDS_SQL = """SELECT COALESCE(CAST($as_of AS TIMESTAMP), CAST(max(CAST(date AS DATE)) AS TIMESTAMP) + INTERVAL 1 DAY)
-FROM read_parquet($path)"""
-
-
 def card_summary(transactions: str | Path, as_of: str | None = None, unit: Unit = "weeks",
-                 holdout_end: str | None = None) -> pd.DataFrame:
+                 holdout_end: str | None = None, engine: Engine | None = None) -> pd.DataFrame:
     """One row per card that bought before `as_of` (the cut-off: purchases on earlier days count; default the
     day after the last purchase): frequency (repeat purchase days), recency and T in `unit`, monetary_value
     (mean spend of the repeat days, 0 without one), first_purchase. With `holdout_end`, also
     holdout_purchases: purchase days from `as_of` up to the day before `holdout_end`, for checking predictions
-    (cards first seen in the holdout are not in the summary: the model speaks of the calibration's cards)."""
+    (cards first seen in the holdout are not in the summary: the model speaks of the calibration's cards).
+    The purchase days are counted by `engine` (DuckDB when none is given) from the processed transactions."""
     if unit not in DAYS_PER_UNIT:
         raise ValueError(f"unit must be one of {sorted(DAYS_PER_UNIT)}, not {unit!r}")
     if holdout_end is not None and as_of is None:
         raise ValueError("a holdout needs `as_of`, the end of the calibration period")
-    with duckdb.connect() as con:
-        quiet(con)
-        cutoff = con.execute(BOUNDS_SQL, {"path": str(transactions), "as_of": as_of}).fetchone()[0]
-        if cutoff is None:
-            raise ModelFitError(f"{transactions}: no transactions, so no card to summarise")
-        params = {"path": str(transactions), "cutoff": cutoff, "last_day": (cutoff - pd.Timedelta(days=1)).date(),
-                  "unit_days": float(DAYS_PER_UNIT[unit])}
-        columns, join = "", ""
-        if holdout_end is not None:
-            params["holdout_end"] = pd.Timestamp(holdout_end).to_pydatetime()
-            columns, join = ", COALESCE(h.holdout_purchases, 0) AS holdout_purchases", HOLDOUT_JOIN
-        summary = con.execute(SUMMARY_SQL.format(holdout_columns=columns, holdout_join=join), params).df()
-    summary["first_purchase"] = pd.to_datetime(summary["first_purchase"])
-    summary.attrs.update(unit=unit, as_of=str(pd.Timestamp(cutoff).date()))
-    if holdout_end is not None:
-        summary.attrs["holdout_length"] = (pd.Timestamp(holdout_end) - pd.Timestamp(cutoff)).days / DAYS_PER_UNIT[unit]
+    with card_features.line_items(transactions, engine) as lines:
+        if as_of is not None:
+            cutoff = pd.Timestamp(as_of)
+        else:
+            cutoff = card_features.last_purchase(lines).normalize() + pd.Timedelta(days=1)
+            if pd.isna(cutoff):
+                raise ModelFitError(f"{transactions}: no transactions, so no card to summarise")
+        end = pd.Timestamp(holdout_end) if holdout_end is not None else None
+        days = card_features.per_card_rows(card_features.purchase_days(lines, cutoff, end))
+    summary = _summary(days, cutoff, DAYS_PER_UNIT[unit])
+    if end is not None:
+        summary["holdout_purchases"] = days["holdout_days"].to_numpy(dtype="int64")
+    summary.attrs.update(unit=unit, as_of=str(cutoff.date()))
+    if end is not None:
+        summary.attrs["holdout_length"] = (end - cutoff).days / DAYS_PER_UNIT[unit]
     return summary
+
+
+def _summary(days: pd.DataFrame, cutoff: pd.Timestamp, unit_days: int) -> pd.DataFrame:
+    """The model's summary from each card's purchase days (card_features.purchase_days): the first day's spend
+    left out of the mean repeat spend, times from the first purchase day to the last and to the day before the
+    cut-off, in the unit. Money divides as the DECIMAL sums of DuckDB did: units to currency, then by days."""
+    first = pd.to_datetime(days["first_day"]).astype("datetime64[us]")
+    last = pd.to_datetime(days["last_day"]).astype("datetime64[us]")
+    repeats = days["days"].to_numpy(dtype="int64") - 1
+    repeat_units = days["units"].to_numpy(dtype="int64") - days["first_units"].to_numpy(dtype="int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(repeats > 0, repeat_units / card_features.UNITS / repeats, 0.0)
+    return pd.DataFrame({
+        "card_key": days["card_key"], "frequency": repeats,
+        "recency": (last - first).dt.days.to_numpy() / float(unit_days),
+        "T": ((cutoff.normalize() - pd.Timedelta(days=1)) - first).dt.days.to_numpy() / float(unit_days),
+        "monetary_value": monetary, "first_purchase": first})
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from portrait import engine
 from portrait.config.study import Study
 from portrait.errors import ModelFitError
 from portrait.io import atomic, catalog
@@ -80,22 +81,24 @@ def estimate(study: Study, rfm_result: RfmResult | None, unit: clv.Unit = "weeks
         result.note = NO_TRANSACTIONS
         return result
     path = study.table_path(catalog.TRANSACTIONS)
-    end = rfm.last_purchase(path).normalize() + pd.Timedelta(days=1)   # the day after the last purchase
-    cutoff = end - pd.Timedelta(weeks=holdout_weeks)
-    notes = []
-    try:
-        calibration = clv.card_summary(path, as_of=str(cutoff.date()), unit=unit, holdout_end=str(end.date()))
-        result.holdout = clv.holdout_check(clv.fit(calibration, unit), calibration).round(3)
-        result.facts.update({"calibration ends": str((cutoff - pd.Timedelta(days=1)).date()),
-                             "holdout": f"{holdout_weeks} weeks to {(end - pd.Timedelta(days=1)).date()}"})
-    except ModelFitError as exc:
-        notes.append(f"no holdout check ({holdout_weeks} weeks held out): {exc}")
-    try:
-        summary = clv.card_summary(path, unit=unit)
-        fitted = clv.fit(summary, unit)
-    except ModelFitError as exc:
-        result.note = f"no CLV: {exc}"
-        return result
+    with engine.for_study(study.config) as connected:
+        end = rfm.last_purchase(path, connected).normalize() + pd.Timedelta(days=1)  # the day after the last purchase
+        cutoff = end - pd.Timedelta(weeks=holdout_weeks)
+        notes = []
+        try:
+            calibration = clv.card_summary(path, as_of=str(cutoff.date()), unit=unit, holdout_end=str(end.date()),
+                                           engine=connected)
+            result.holdout = clv.holdout_check(clv.fit(calibration, unit), calibration).round(3)
+            result.facts.update({"calibration ends": str((cutoff - pd.Timedelta(days=1)).date()),
+                                 "holdout": f"{holdout_weeks} weeks to {(end - pd.Timedelta(days=1)).date()}"})
+        except ModelFitError as exc:
+            notes.append(f"no holdout check ({holdout_weeks} weeks held out): {exc}")
+        try:
+            summary = clv.card_summary(path, unit=unit, engine=connected)
+            fitted = clv.fit(summary, unit)
+        except ModelFitError as exc:
+            result.note = f"no CLV: {exc}"
+            return result
     predictions = clv.predict(fitted, summary, horizon_months, discount_rate)
     segments = rfm_result.customers.set_index("card_key")["rfm_segment"].astype("string")
     predictions["rfm_segment"] = predictions["card_key"].map(segments).astype("string")

@@ -1,5 +1,6 @@
-"""Loyalty-card behaviour per customer, computed by DuckDB straight from the transactions parquet
-(the line items are never loaded into pandas), and RFM scores with named RFM segments.
+"""Loyalty-card behaviour per customer, computed by the study's engine (DuckDB or Spark) from the processed
+transactions (card_features.py: the line items are never loaded into pandas), and RFM scores with named RFM
+segments.
 
 Features per card: recency, frequency (receipts, and per year of the data's span), monetary value,
 tenure, average ticket, discount
@@ -18,108 +19,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import duckdb
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portrait.config import yamlconfig
+from portrait.engine import Engine
 from portrait.errors import CodebookError
 from portrait.rules import first_match
+from portrait.segments import card_features
+from portrait.segments.card_features import OPTIONAL_FEATURES, skipped_features  # noqa: F401 (rfm's own API)
 
 
-# The cut-off (as_of, or the day after the last purchase), the span of the data in days and the
-# categories, read first from two columns, so the main query filters by a constant and can count
-# categories as bits.
-BOUNDS_SQL = """
-WITH bounds AS (SELECT COALESCE(CAST($as_of AS TIMESTAMP), max(date) + INTERVAL 1 DAY) AS cutoff, min(date) AS first,
-                       list(DISTINCT category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
-                FROM read_parquet($path))
-SELECT cutoff, greatest(date_diff('day', first, cutoff), 1) AS days, categories FROM bounds
-"""
+def customer_features(transactions: str | Path, as_of: str | None = None, gift_calendar=(),
+                      engine: Engine | None = None) -> pd.DataFrame:
+    """One row per card from the processed transactions (a parquet file or a folder of parts) with R, F and M
+    scores in quintiles; `as_of` defaults to the day after the last purchase. Computed by `engine` (DuckDB
+    when none is given; card_features.py).
 
-# Category breadth as the number of bits set in a mask of the categories bought: exact, and much cheaper
-# than a distinct count per card, for up to 64 categories; more fall back to the distinct count.
-CATEGORY_BITS = "bit_count(bit_or(1::UBIGINT << (list_position($categories, category) - 1)::UBIGINT))"
-MAX_CATEGORY_BITS = 64
-
-FEATURES_SQL = """
--- NOT MATERIALIZED: `t` is read twice; materialising it would hold every line item in memory.
-WITH t AS NOT MATERIALIZED (SELECT * FROM read_parquet($path) WHERE date < $cutoff),
--- Preferred place: most line items, ties to the first city and store (a struct minimum, not a window).
-places AS (
-    SELECT card_key, min({{'fewer': -n, 'city': city, 'store': store}}) AS best
-    FROM (SELECT card_key, city, store, count(*) AS n FROM t GROUP BY ALL)
-    GROUP BY card_key
-),
-per_card AS (
-    -- Money is summed as DECIMAL: exact, so the totals (and the half-cent roundings of the average
-    -- ticket) do not depend on the order in which threads add the line items up.
-    SELECT card_key,
-           date_diff('day', max(date), $cutoff) AS recency_days,
-           count(DISTINCT receipt) AS frequency,
-           round(count(DISTINCT receipt) * 365.0 / $days, 2) AS receipts_per_year,
-           CAST(round(sum(CAST(amount AS DECIMAL(18, 4))), 2) AS DOUBLE) AS monetary,
-           date_diff('day', min(date), $cutoff) AS tenure_days,
-           round(sum(CAST(amount AS DECIMAL(18, 4))) / count(DISTINCT receipt), 2) AS average_ticket,
-           avg(CAST(discount AS DOUBLE)) AS discount_share,
-           avg(CAST(new_collection AS DOUBLE)) AS new_collection_share,
-           {breadth} AS category_breadth,
-           avg(CAST({online} AS DOUBLE)) AS online_share,
-           {gift} AS gift_season_share
-    FROM t GROUP BY card_key
-)
-SELECT p.*, pl.best.city AS preferred_city, pl.best.store AS preferred_store
-FROM per_card p JOIN places pl ON pl.card_key = p.card_key
-ORDER BY p.card_key
-"""
-
-
-def quiet(con: duckdb.DuckDBPyConnection) -> None:
-    """No progress bar: it would litter scheduled runs' logs. Inside Jupyter DuckDB refuses the
-    setting without ipywidgets, and shows no bar there anyway."""
-    try:
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.InvalidInputException:
-        pass
-
-
-def customer_features(transactions: str | Path, as_of: str | None = None, gift_calendar=()) -> pd.DataFrame:
-    """One row per card from the transactions parquet; `as_of` defaults to the day after the last purchase.
-
-    Features the export cannot give (no category, channel, discount flag, gift calendar ...) are left
-    out of the result rather than filled: `skipped_features` says which and why."""
-    seasons = " OR ".join(period.sql() for period in gift_calendar)
-    gift = f"avg(CASE WHEN {seasons} THEN 1.0 ELSE 0.0 END)" if seasons else "CAST(NULL AS DOUBLE)"
-    with duckdb.connect() as con:
-        quiet(con)
-        columns = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($path)",
-                                             {"path": str(transactions)}).fetchall()}
-        online = "online" if "online" in columns else "channel = 'online'"
-        cutoff, days, categories = con.execute(BOUNDS_SQL, {"path": str(transactions), "as_of": as_of}).fetchone()
-        params = {"path": str(transactions), "cutoff": cutoff, "days": days}
-        if categories and len(categories) <= MAX_CATEGORY_BITS:
-            breadth, params["categories"] = CATEGORY_BITS, categories
-        elif categories:
-            breadth = "count(DISTINCT category)"
-        else:
-            breadth = "CAST(NULL AS BIGINT)"
-        features = con.execute(FEATURES_SQL.format(breadth=breadth, gift=gift, online=online), params).df()
-    absent = [c for c in OPTIONAL_FEATURES if c in features and features[c].isna().all()]
-    return with_scores(features.drop(columns=absent))
-
-
-# Features that need an optional column of the export (or the study's gift calendar), and what they need.
-OPTIONAL_FEATURES = {"discount_share": "a `discount` column", "new_collection_share": "a `new_collection` column",
-                     "category_breadth": "a `category` column", "online_share": "a `channel` column",
-                     "gift_season_share": "`roles.gift_calendar`", "preferred_city": "a `city` column",
-                     "preferred_store": "a `store` column"}
-
-
-def skipped_features(features: pd.DataFrame) -> pd.DataFrame:
-    """The optional features the data could not give, with what each needs."""
-    rows = [{"feature": f, "needs": need} for f, need in OPTIONAL_FEATURES.items() if f not in features]
-    return pd.DataFrame(rows, columns=["feature", "needs"])
+    Features the export cannot give (no category, channel, discount flag, gift calendar ...) are left out of
+    the result rather than filled: `skipped_features` says which and why."""
+    with card_features.line_items(transactions, engine) as lines:
+        return with_scores(card_features.customer_features(lines, as_of, gift_calendar))
 
 
 # The measure behind each score, and whether a higher value is better (recency: fewer days is better).
@@ -330,21 +251,17 @@ BEHAVIOUR = ["frequency", "receipts_per_year", "recency_days", "monetary", "aver
              "new_collection_share", "category_breadth", "online_share", "gift_season_share"]
 
 
-def last_purchase(transactions: str | Path) -> pd.Timestamp:
-    """The date of the last purchase in the transactions parquet (DuckDB, no load into pandas)."""
-    with duckdb.connect() as con:
-        return pd.Timestamp(con.execute("SELECT max(date) FROM read_parquet($path)",
-                                        {"path": str(transactions)}).fetchone()[0])
+def last_purchase(transactions: str | Path, engine: Engine | None = None) -> pd.Timestamp:
+    """The moment of the last purchase in the processed transactions, computed by `engine` (DuckDB by default)."""
+    with card_features.line_items(transactions, engine) as lines:
+        return card_features.last_purchase(lines)
 
 
-def purchases_per_card(transactions: str | Path) -> pd.DataFrame:
-    """Purchases (distinct receipts) and spend per card, summed in DuckDB (line items never reach pandas)."""
-    with duckdb.connect() as con:
-        quiet(con)
-        return con.execute("SELECT card_key, count(DISTINCT receipt) AS purchases, "
-                           "CAST(sum(CAST(amount AS DECIMAL(18, 4))) AS DOUBLE) AS spend "
-                           "FROM read_parquet($path) GROUP BY card_key ORDER BY card_key",
-                           {"path": str(transactions)}).df().set_index("card_key")
+def purchases_per_card(transactions: str | Path, engine: Engine | None = None) -> pd.DataFrame:
+    """Purchases (distinct receipts) and spend per card, computed by `engine` (DuckDB by default; line items
+    never reach pandas)."""
+    with card_features.line_items(transactions, engine) as lines:
+        return card_features.purchases_per_card(lines)
 
 
 def respondent_behaviour(respondents: pd.DataFrame, cardholders: pd.DataFrame,

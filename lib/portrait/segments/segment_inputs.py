@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from portrait import engine
 from portrait.io import catalog
 from portrait.segments import rfm
 from portrait.survey import codebook as survey_codebook
@@ -140,7 +141,9 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
     result = None
     roles = study.config.roles
     if has_cards:
-        features = rfm.customer_features(study.table_path(catalog.TRANSACTIONS), gift_calendar=roles.gift_calendar)
+        with engine.for_study(study.config) as connected:
+            features = rfm.customer_features(study.table_path(catalog.TRANSACTIONS), gift_calendar=roles.gift_calendar,
+                                             engine=connected)
         rules = rfm_rules or (rfm.load_rules(study.raw_path(study.config.codebooks.rfm)) if study.config.codebooks.rfm
                               else rfm.load_rules())
         result = rfm.segment(features, rules)
@@ -174,7 +177,9 @@ def load(study: Study, rfm_rules: rfm.RfmRules | None = None) -> SegmentationDat
         if described.birth_year:
             born = pd.to_numeric(table["card_key"].map(_column(holders, described.birth_year, "birth_year")),
                                  errors="coerce")
-            table["age"] = (rfm.last_purchase(study.table_path(catalog.TRANSACTIONS)).year - born).astype("Float64")
+            with engine.for_study(study.config) as connected:
+                last_purchase = rfm.last_purchase(study.table_path(catalog.TRANSACTIONS), engine=connected)
+            table["age"] = (last_purchase.year - born).astype("Float64")
             labels["age"], topics["age"] = "Age (card)", "demographics"
     present = [k for k in CARD_LABELS if k in table]
     labels.update({k: CARD_LABELS[k] for k in present})
