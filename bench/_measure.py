@@ -29,7 +29,10 @@ def measure(body: str, cwd: str = ".") -> dict:
 def run_limited(body: str, seconds: float, cap_mib: float, cwd: str = ".", after: str = "") -> dict:
     """Like `measure`, but stops the run after `seconds` or above `cap_mib` resident memory; then the
     result carries `stopped` (why) and the largest resident memory seen until then. `after` runs once
-    the clock has stopped; a JSON object it prints on a line starting with `##` joins the result."""
+    the clock has stopped; a JSON object it prints on a line starting with `##` joins the result.
+
+    Memory is that of the whole process tree (a Spark run's JVM is a child of the interpreter): `peak_mib` is
+    the larger of the interpreter's own peak and the tree's resident memory sampled every 0.2 s."""
     import psutil
 
     code = PROBE.format(body=textwrap.dedent(body)) + textwrap.dedent(after)
@@ -39,7 +42,7 @@ def run_limited(body: str, seconds: float, cap_mib: float, cwd: str = ".", after
         watched, started, seen_mib, stopped = psutil.Process(child.pid), time.perf_counter(), 0.0, None
         while child.poll() is None:
             try:
-                seen_mib = max(seen_mib, watched.memory_info().rss / 2**20)
+                seen_mib = max(seen_mib, tree_mib(watched))
             except psutil.NoSuchProcess:
                 break
             if time.perf_counter() - started > seconds:
@@ -56,8 +59,22 @@ def run_limited(body: str, seconds: float, cap_mib: float, cwd: str = ".", after
             raise RuntimeError(f"benchmark snippet failed:\n{err.read()[-2000:]}")
         lines = out.read().splitlines()
     figures = json.loads(next(line[2:] for line in lines if line.startswith("@@")))
+    figures["peak_mib"] = max(figures["peak_mib"], seen_mib)
     extra = [json.loads(line[2:]) for line in lines if line.startswith("##")]
     return figures | (extra[0] if extra else {})
+
+
+def tree_mib(process) -> float:
+    """Resident memory of `process` and of every process it started, in MiB."""
+    import psutil
+
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2**20
 
 
 def median_of(runs: list[dict]) -> dict:

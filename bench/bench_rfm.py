@@ -1,15 +1,22 @@
 """RFM per loyalty card at 1 M, 10 M and 50 M line items: ours against its floor and its peers, in one run.
 
-ours          `rfm.customer_features` (DuckDB straight from the parquet) + `rfm.segment` with the default
-              rules: every feature (recency, frequency, spend, tenure, average ticket, shares, category
-              breadth, preferred place, gift-season share), the quintile scores and the named segments.
+ours          `rfm.customer_features` on DuckDB (straight from the parquet, `memory_limit` 4 GB: out of core
+              beyond it) + `rfm.segment` with the default rules: every feature (recency, frequency, spend,
+              tenure, average ticket, shares, category breadth, preferred place, gift-season share), the
+              quintile scores and the named segments.
+ours (Spark)  the same calls on Apache Spark in local mode (`local[*]`, driver memory 4 GB), Spark's start
+              included: the same expressions (card_features.py), the other engine a study may choose.
 DuckDB floor  one plain query straight from the parquet computing only the three RFM basics: recency in
-              days, frequency as distinct receipts, monetary; fetched to pandas, as ours is.
+              days, frequency as distinct receipts, monetary; fetched to pandas, as ours is; the same 4 GB
+              memory limit as ours.
 polars floor  the same three basics with `scan_parquet` + `group_by` (a polars DataFrame).
 pymc-marketing  `pymc_marketing.clv.utils.rfm_summary`, the maintained successor of lifetimes' summary,
               on the parquet read with pandas.
 lifetimes     `lifetimes.utils.summary_data_from_transaction_data`, the same way.
 pandas-same   plain `read_parquet` + groupby for every feature ours returns: the like-for-like peer.
+
+The last three load every line item into pandas (at 50 M about 9-11 GB): above PANDAS_MAX_ROWS they would
+not fit this machine's memory, so they are not run there, and the JSON says so.
 
 The floors are what any RFM costs at least: the target is stated against the DuckDB floor. The product
 owner's target, at 50 M line items on this 2-core machine: every feature in <= TARGET_SECONDS s, a peak
@@ -27,8 +34,9 @@ size to bench/results/ and reused (not versioned); generating them is not measur
 The figures go to bench/results/rfm.json (one entry per size, each with its own conditions; a run
 replaces the sizes it measured and keeps the others); bench/readme_table.py renders the README's table
 from it. On a quiet machine:
-    .venv/bin/python bench/bench_rfm.py                      # 1 M, 10 M and 50 M
+    .venv/bin/python bench/bench_rfm.py                      # 1 M, 10 M, 50 M and 200 M
     .venv/bin/python bench/bench_rfm.py --sizes 200000       # a smoke run
+    .venv/bin/python bench/bench_rfm.py --sizes 10M --tools ours duckdb_floor   # some of the tools
     .venv/bin/python bench/readme_table.py                   # the README's RFM table from the JSON
 """
 
@@ -48,15 +56,17 @@ from _results import load_average, machine, machine_line, save, shown, size, ver
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / "results"
 RESULTS = CACHE / "rfm.json"
-SIZES = (1_000_000, 10_000_000, 50_000_000)
+SIZES = (1_000_000, 10_000_000, 50_000_000, 200_000_000)
+PANDAS_MAX_ROWS = 50_000_000  # the peers that load every line item into pandas run up to this size
 # Runs per task and size, interleaved (ours, peers, ours, peers ...); the median run is reported. A
 # second at 1 M is mostly interpreter start and imports, where one run alone says little. Sizes not
 # listed (a smoke run) get DEFAULT_REPEATS.
-REPEATS = {1_000_000: 5, 10_000_000: 3, 50_000_000: 1}
+REPEATS = {1_000_000: 5, 10_000_000: 3, 50_000_000: 1, 200_000_000: 1}
 DEFAULT_REPEATS = 3
 SEED = 20260301
 GENERATOR_VERSION = "v1"  # part of the cached file names: bump it when write_transactions changes
 TIME_LIMIT_SECONDS = 600
+SPARK_TIME_LIMIT_SECONDS = 1800  # Spark in local mode on 2 cores: about 5 s per million line items here
 MEMORY_CAP_MIB = 20 * 1024  # stop a run before it starves the 24 GiB machine
 # The target (issue 14), judged at TARGET_ROWS only.
 TARGET_ROWS = 50_000_000
@@ -87,11 +97,26 @@ SCHEMA = pa.schema([("receipt", pa.large_string()), ("card_key", pa.large_string
 # (see _measure.run_limited) saying what it returned and on how many threads.
 # The same gift seasons the pandas peer computes (December, 7-14 February, 1-8 March), as a study's roles give them.
 OURS = """
+from portrait import engine as engines
 from portrait.config.roles import GiftPeriod
+from portrait.config.study import DuckDBSettings
 from portrait.segments import rfm
 seasons = [GiftPeriod(name="December", start="12-01", end="12-31"), GiftPeriod(name="Valentine", start="02-07",
            end="02-14"), GiftPeriod(name="March", start="03-01", end="03-08")]
-features = rfm.customer_features({path!r}, gift_calendar=seasons)
+with engines.connect("duckdb", duckdb_settings=DuckDBSettings(memory_limit="4GB")) as engine:
+    features = rfm.customer_features({path!r}, gift_calendar=seasons, engine=engine)
+result = rfm.segment(features, rfm.load_rules())
+"""
+
+OURS_SPARK = """
+from portrait import engine as engines
+from portrait.config.roles import GiftPeriod
+from portrait.config.study import SparkSettings
+from portrait.segments import rfm
+seasons = [GiftPeriod(name="December", start="12-01", end="12-31"), GiftPeriod(name="Valentine", start="02-07",
+           end="02-14"), GiftPeriod(name="March", start="03-01", end="03-08")]
+with engines.connect("spark", SparkSettings(master="local[*]", conf={{"spark.driver.memory": "4g"}})) as engine:
+    features = rfm.customer_features({path!r}, gift_calendar=seasons, engine=engine)
 result = rfm.segment(features, rfm.load_rules())
 """
 
@@ -100,6 +125,7 @@ DUCKDB_FLOOR = """
 import duckdb
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
+con.execute("SET memory_limit = '4GB'")
 rfm = con.execute('''
     SELECT card_key,
            date_diff('day', max(date), max(max(date)) OVER () + INTERVAL 1 DAY) AS recency_days,
@@ -187,24 +213,35 @@ print("##" + json.dumps({"cards": rfm.height, "columns": rfm.width - 1, "threads
 
 
 class Tool:
-    def __init__(self, key: str, label: str, returns: str, snippet: str, after: str, package: str):
-        self.key, self.label, self.returns, self.snippet, self.after, self.package = \
-            key, label, returns, snippet, after, package
+    def __init__(self, key: str, label: str, returns: str, snippet: str, after: str, package: str,
+                 max_rows: int | None = None):
+        self.key, self.label, self.returns, self.snippet, self.after, self.package, self.max_rows = \
+            key, label, returns, snippet, after, package, max_rows
+
+    def runs_at(self, n_lines: int) -> bool:
+        return self.max_rows is None or n_lines <= self.max_rows
+
+
+NOT_RUN = (f"not run: it loads every line item into pandas (9-11 GB at {PANDAS_MAX_ROWS // 1_000_000} M), more "
+           "than this machine's memory at this size")
+SPARK_THREADS = '"local[*]: %d cores" % __import__("os").cpu_count()'
 
 
 TOOLS = [
-    Tool("ours", "ours: customer_features + segment", "every feature, R/F/M scores, named segment", OURS,
+    Tool("ours", "ours: customer_features + segment (DuckDB)", "every feature, R/F/M scores, named segment", OURS,
          PANDAS_FRAME_CHECK.format(frame="result.customers", threads=DUCKDB_THREADS), "portrait"),
+    Tool("ours_spark", "ours on Spark local: the same calls", "every feature, R/F/M scores, named segment",
+         OURS_SPARK, PANDAS_FRAME_CHECK.format(frame="result.customers", threads=SPARK_THREADS), "pyspark"),
     Tool("duckdb_floor", "DuckDB floor: one plain query", "recency, frequency, monetary", DUCKDB_FLOOR,
          PANDAS_FRAME_CHECK.format(frame="rfm", threads=DUCKDB_THREADS), "duckdb"),
     Tool("polars_floor", "polars floor: scan_parquet + group_by", "recency, frequency, monetary", POLARS_FLOOR,
          POLARS_CHECK, "polars"),
     Tool("pymc_marketing", "pymc-marketing rfm_summary", "frequency (repeat periods), recency, T, monetary",
-         PYMC_MARKETING, SUMMARY_CHECK, "pymc-marketing"),
+         PYMC_MARKETING, SUMMARY_CHECK, "pymc-marketing", PANDAS_MAX_ROWS),
     Tool("lifetimes", "lifetimes summary_data_from_transaction_data", "frequency (repeat periods), recency, T, "
-         "monetary", LIFETIMES, SUMMARY_CHECK, "lifetimes"),
+         "monetary", LIFETIMES, SUMMARY_CHECK, "lifetimes", PANDAS_MAX_ROWS),
     Tool("pandas_same", "pandas-same: read_parquet + groupby", "every feature ours returns, R/F/M scores",
-         PANDAS_SAME, PANDAS_FRAME_CHECK.format(frame="f", threads=PANDAS_THREADS), "pandas"),
+         PANDAS_SAME, PANDAS_FRAME_CHECK.format(frame="f", threads=PANDAS_THREADS), "pandas", PANDAS_MAX_ROWS),
 ]
 
 
@@ -293,39 +330,44 @@ def write_transactions(path: Path, n_lines: int) -> None:
             }, schema=SCHEMA))
 
 
-def measure_size(n_lines: int, path: Path, repeats: int) -> dict[str, dict]:
-    """Every tool on one file, `repeats` times interleaved; the median run of each (or why it stopped)."""
-    runs = {tool.key: [] for tool in TOOLS}
+def measure_size(n_lines: int, path: Path, repeats: int, tools: list[Tool]) -> dict[str, dict]:
+    """Every tool on one file, `repeats` times interleaved; the median run of each (or why it stopped, or
+    why it was not run)."""
+    figures = {tool.key: {"not_run": NOT_RUN} for tool in tools if not tool.runs_at(n_lines)}
+    tools = [tool for tool in tools if tool.runs_at(n_lines)]
+    runs = {tool.key: [] for tool in tools}
     for _ in range(repeats):
-        for tool in TOOLS:
+        for tool in tools:
             if runs[tool.key] and ("stopped" in runs[tool.key][-1] or "failed" in runs[tool.key][-1]):
                 continue  # a run that could not finish is not tried again at this size
             try:
-                run = run_limited(tool.snippet.format(path=str(path)), TIME_LIMIT_SECONDS, MEMORY_CAP_MIB,
-                                  cwd=str(ROOT), after=tool.after)
+                limit = SPARK_TIME_LIMIT_SECONDS if tool.key == "ours_spark" else TIME_LIMIT_SECONDS
+                run = run_limited(tool.snippet.format(path=str(path)), limit, MEMORY_CAP_MIB, cwd=str(ROOT),
+                                  after=tool.after)
             except RuntimeError as error:  # a peer that breaks (or is not installed) must not lose the others
                 run = {"failed": str(error).strip().splitlines()[-1]}
             runs[tool.key].append(run)
-    figures = {}
-    for tool in TOOLS:
+    for tool in tools:
         failed = [run for run in runs[tool.key] if "failed" in run]
         figures[tool.key] = failed[0] if failed else median_of(runs[tool.key])
     return figures
 
 
 def finished(figures: dict) -> bool:
-    return "stopped" not in figures and "failed" not in figures
+    return "stopped" not in figures and "failed" not in figures and "not_run" not in figures
 
 
 def entry(n_lines: int, path: Path, repeats: int, figures: dict[str, dict], load: tuple[float, float]) -> dict:
     """The JSON entry of one size: conditions, each tool's figures and ratios, the verdict."""
-    ours, floor = figures["ours"], figures[FLOOR]
+    ours, floor = figures.get("ours", {"not_run": "not selected"}), figures.get(FLOOR, {"not_run": "not selected"})
     tools = {}
     for tool in TOOLS:
+        if tool.key not in figures:
+            continue
         f = figures[tool.key]
         row = {"label": tool.label, "returns": tool.returns, "version": version(tool.package)}
-        if "failed" in f:
-            tools[tool.key] = row | {"failed": f["failed"]}
+        if "failed" in f or "not_run" in f:
+            tools[tool.key] = row | {k: f[k] for k in ("failed", "not_run") if k in f}
             continue
         row |= {"seconds": round(f["seconds"], 3), "peak_mib": round(f["peak_mib"], 1),
                 "runs": f.get("runs", 1), "spread_seconds": round(f.get("spread", 0.0), 3)}
@@ -340,12 +382,14 @@ def entry(n_lines: int, path: Path, repeats: int, figures: dict[str, dict], load
         if finished(floor):
             row["ratio_to_duckdb_floor"] = round(f["seconds"] / floor["seconds"], 3)
         tools[tool.key] = row
-    threads = {key: tools[key].get("threads") for key in ("ours", "duckdb_floor", "polars_floor", "pandas_same")}
+    threads = {key: tools[key].get("threads") for key in ("ours", "ours_spark", "duckdb_floor", "polars_floor",
+                                                            "pandas_same") if key in tools}
     conditions = {
         "rows": pq.read_metadata(path).num_rows, "file": path.name,
         "runs": repeats, "statistic": f"median of {repeats} interleaved run(s), each in a fresh interpreter, "
                                       "imports and reading the parquet included",
-        "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS, "threads": threads,
+        "memory_cap_mib": MEMORY_CAP_MIB, "time_limit_seconds": TIME_LIMIT_SECONDS,
+        "spark_time_limit_seconds": SPARK_TIME_LIMIT_SECONDS, "threads": threads,
         **machine(load),
     }
     return {"rows": conditions["rows"], "conditions": conditions, "tools": tools,
@@ -366,7 +410,8 @@ def verdict(n_lines: int, ours: dict, floor: dict) -> dict:
          "limit": TARGET_FLOOR_RATIO, "holds": ratio is not None and ratio <= TARGET_FLOOR_RATIO},
     ]
     judged = n_lines == TARGET_ROWS
-    stopped = {"ours": ours.get("stopped") or ours.get("failed"), "floor": floor.get("stopped") or floor.get("failed")}
+    stopped = {"ours": ours.get("stopped") or ours.get("failed") or ours.get("not_run"),
+               "floor": floor.get("stopped") or floor.get("failed") or floor.get("not_run")}
     return {"target_rows": TARGET_ROWS, "judged": judged, "checks": checks,
             **({"not_finished": {k: v for k, v in stopped.items() if v}} if any(stopped.values()) else {}),
             "holds": all(c["holds"] for c in checks) if judged else None,
@@ -392,8 +437,8 @@ def show(n_lines: int, record: dict) -> None:
     print(f"{c['rows']:,} line items ({c['file']}); {c['statistic']}")
     print(f"{'task':<50}{'seconds':>9}{'peak MiB':>10}{'x ours':>8}{'x floor':>9}  returns")
     for key, t in record["tools"].items():
-        if "failed" in t:
-            print(f"{t['label']:<50}{'failed: ' + t['failed']}")
+        if "failed" in t or "not_run" in t:
+            print(f"{t['label']:<50}{'failed: ' + t['failed'] if 'failed' in t else t['not_run']}")
             continue
         ratio = f"{t['ratio_to_ours']:>8.2f}" if "ratio_to_ours" in t else f"{'':>8}"
         floor = f"{t['ratio_to_duckdb_floor']:>9.2f}" if "ratio_to_duckdb_floor" in t else f"{'':>9}"
@@ -428,7 +473,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, help="runs per task and size (default: 5 at 1 M, 3 at 10 M, 1 at "
                                                    f"50 M, {DEFAULT_REPEATS} otherwise)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON of the figures (default: {RESULTS})")
+    parser.add_argument("--tools", nargs="+", choices=[t.key for t in TOOLS], help="only these tools (default: all)")
     args = parser.parse_args(argv)
+    tools = [t for t in TOOLS if not args.tools or t.key in args.tools]
 
     paths = {n: transactions(n) for n in args.sizes}
     print(machine_line())
@@ -436,7 +483,7 @@ def main(argv: list[str] | None = None) -> None:
     for n, path in paths.items():
         repeats = args.repeats or REPEATS.get(n, DEFAULT_REPEATS)
         before = load_average()
-        figures = measure_size(n, path, repeats)
+        figures = measure_size(n, path, repeats, tools)
         records[n] = entry(n, path, repeats, figures, (before, load_average()))
         show(n, records[n])
         # One size at a time: a long run interrupted keeps what it measured.

@@ -309,6 +309,33 @@ def test_dates_and_numbers_are_read_as_the_pandas_path_reads_them(kind, spark_se
         start += len(values)
 
 
+# Cells a line-item export holds: contacts mask_cell masks, and identifiers and names it leaves alone.
+CONTACT_CELLS = ["ivan.petrenko@gmail.com", "ivan [at] ukr.net", "ivan (at) mail (dot) ua", "+380 67 123 45 67",
+                 "067-123-45-67", "(067) 123 4567", " 0671234567 ", "4111 1111 1111 1111", "4111-1111-1111-1111",
+                 "UA21 3223 1300 0002 6007 2335 6600 1", "0671234567\u00a0"]
+NOT_CONTACT_CELLS = ["R0000000001", "Kyiv Ocean Plaza", "Online shop", "2026-01-15 10:00", "12345678", "Shop 0671234",
+                     "INV-000123456789", "Tel 0671234567", "Dresses", ""]
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_the_contact_prefilter_keeps_every_contact_and_lets_receipt_numbers_through(kind, spark_settings, tmp_path):
+    """MAYBE_CONTACT runs in the engine over every line item: it must keep every cell mask_cell masks (else a
+    contact would be written in clear) and pass over receipt numbers (else a large export stops with an error)."""
+    from portrait import engine
+
+    cells = CONTACT_CELLS + NOT_CONTACT_CELLS
+    pd.DataFrame({"text": pd.Series(cells, dtype="string")}).to_parquet(tmp_path / "cells.parquet")
+    with engine.connect(kind, spark_settings) as connected:
+        table = connected.parquet(tmp_path / "cells.parquet")
+        read = connected.fetch(table.select(table.text, hit=table.text.re_search(transactions.MAYBE_CONTACT)))
+    hits = dict(zip(read["text"], read["hit"]))
+    masked = {cell for cell in cells if privacy.mask_cell(cell) != cell}
+    assert masked == set(CONTACT_CELLS)  # the cells say what they are meant to
+    assert [cell for cell in CONTACT_CELLS if not hits[cell]] == []
+    assert [cell for cell in ["R0000000001", "Kyiv Ocean Plaza", "INV-000123456789", "Tel 0671234567"]
+            if hits[cell]] == []
+
+
 # ----------------------------------------------------------------------------------------- study.yml, names
 
 def test_a_duckdb_table_needs_its_database_file_named(tmp_path):

@@ -47,10 +47,12 @@ CONTACT_CELLS_LIMIT = 100_000  # line items whose text cells may hold a contact,
 COMMA_DECIMAL = "^[-+]?([0-9]{1,3}([ .\\x{A0}][0-9]{3})+|[0-9]+),([0-9]{1,2}|[0-9]{4,})\\z"
 POINT_DECIMAL = "^[-+]?[0-9]*[.][0-9]+([eE][-+]?[0-9]+)?\\z"
 # A cell that may be a whole contact (privacy.CELL_PATTERNS): an @ or an `at` written out (e-mails), an IBAN's
-# country and check digits, nine digits or more (phones, cards). Only these few distinct cells reach Python.
-# Run once over a row's text cells joined by CELL_BREAK.
+# country and check digits, or no letter and nine digits or more (a whole-cell phone or card number has no letter,
+# so a receipt number such as R0000000001 is not one). Only these few cells reach Python. Run once over a row's
+# text cells joined by CELL_BREAK; RE2 (DuckDB) and Java (Spark) read it alike.
 CELL_BREAK = "\x01"
-MAYBE_CONTACT = "@|(?i:[ \\[({]at[ \\])}])|(^|\\x01)[ \\t]*[A-Z]{2}[0-9]{2}( ?[A-Z0-9]){11}|([0-9][^0-9\\x01]*){9}"
+MAYBE_CONTACT = ("@|(?i:[ \\[({]at[ \\])}])|(^|\\x01)[ \\t]*[A-Z]{2}[0-9]{2}( ?[A-Z0-9]){11}"
+                 "|(^|\\x01)[^\\p{L}0-9\\x01]*([0-9][^\\p{L}0-9\\x01]*){9,}(\\x01|$)")
 
 
 class LineItems:
@@ -244,8 +246,10 @@ def _masked(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, roles: 
     found = engine.fetch(kept.filter(kept._maybe_contact)
                          .select(**{r: kept[roles[r]].cast("string") for r in columns}).limit(CONTACT_CELLS_LIMIT + 1))
     if len(found) > CONTACT_CELLS_LIMIT:
+        holding = [roles[c] for c in columns if (found[c].dropna().map(privacy.mask_cell) != found[c].dropna()).any()]
         raise SourceFormatError(f"source `transactions`: more than {CONTACT_CELLS_LIMIT:,} line items hold what looks "
-                                f"like a contact in {', '.join(roles[c] for c in columns)}: declare the column under "
+                                f"like a contact (an e-mail, phone, card or IBAN) in "
+                                f"{', '.join(holding or [roles[c] for c in columns])}: declare the column under "
                                 "`sources.transactions.personal` or delete it from the export.")
     for column in columns:
         values = pd.Series(found[column].dropna().unique(), dtype=object)
