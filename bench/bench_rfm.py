@@ -224,7 +224,7 @@ class Tool:
 
 NOT_RUN = (f"not run: it loads every line item into pandas (9-11 GB at {PANDAS_MAX_ROWS // 1_000_000} M), more "
            "than this machine's memory at this size")
-SPARK_THREADS = '"local[*]: %d cores" % __import__("os").cpu_count()'
+SPARK_THREADS = '"%d (local[*])" % __import__("os").cpu_count()'
 
 
 TOOLS = [

@@ -143,9 +143,9 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
                         ) -> ibis.Table:
     """One row per card with the features' exact ingredients: line items, first and last purchase, money in
     units, counts of flagged (and, where the data has gaps, of known) line items, the category mask, the
-    preferred place, distinct receipts. The line items are grouped once by card and place, the place rows
-    rolled up per card; distinct receipts are counted per card beside it (a receipt may span places).
-    Ordered by card."""
+    preferred place, distinct receipts. Three groupings of the line items, each as narrow as it can be: the sums
+    per card, the line items per card and place (the preferred place), the distinct receipts per card (a
+    distinct count beside the other sums makes DuckDB stage every line item). Ordered by card."""
     lines = _with_every_column(lines)
     if window.cuts_off:
         lines = lines.filter(lines.date < ibis.timestamp(window.cutoff))
@@ -166,7 +166,9 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
     if gift_calendar:
         counts["gift"] = lines.count(where=in_gift_season(lines.date, gift_calendar, window.first, window.cutoff))
     place = [name for name in ("city", "store") if filled[name] != "none"]
-    per_card = _per_card(lines.group_by("card_key", *place).aggregate(**counts), place)
+    per_card = lines.group_by("card_key").aggregate(**counts)
+    if place:
+        per_card = per_card.join(preferred_place(lines, place), "card_key")
     receipts = {"frequency": lines.receipt.nunique()}
     if filled["category"] != "none" and not bits:
         receipts["categories"] = lines.category.nunique()
@@ -176,21 +178,18 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
     return per_card.order_by("card_key")
 
 
-def _per_card(counts: ibis.Table, place: list[str]) -> ibis.Table:
-    """The per-place counts rolled up per card, with the preferred place (most line items; ties to the first
-    place by city, then store, missing ones last)."""
-    if not place:
-        return counts
+def preferred_place(lines: ibis.Table, place: list[str]) -> ibis.Table:
+    """Per card, its preferred place (`preferred_city`, `preferred_store`): the most line items; ties to the first
+    place by city, then store, missing ones last. Counted apart from the other sums: a narrow count per card and
+    place is cheaper than carrying every sum through that finer grouping."""
+    counts = lines.group_by("card_key", *place).aggregate(lines=lines.count())
     places = counts.select(*place).distinct()
     places = places.mutate(place=ibis.row_number().over(order_by=[ibis.asc(c, nulls_first=False) for c in place]))
     ranked = counts.join(places, [counts[c].identical_to(places[c]) for c in place])
-    rolled = {name: (ranked[name].min() if name == "first" else ranked[name].max() if name == "last"
-                     else bit_or(ranked[name]) if name == "category_bits" else ranked[name].sum())
-              for name in counts.columns if name not in ("card_key", *place)}
-    rolled["preference"] = (ranked.lines * PLACE_SLOTS + (PLACE_SLOTS - 1 - ranked.place)).max()
-    per_card = ranked.group_by("card_key").aggregate(**rolled)
-    per_card = per_card.mutate(place=PLACE_SLOTS - 1 - per_card.preference % PLACE_SLOTS).drop("preference")
-    named = per_card.join(places, "place").drop("place")
+    best = ranked.group_by("card_key").aggregate(
+        preference=(ranked.lines * PLACE_SLOTS + (PLACE_SLOTS - 1 - ranked.place)).max())
+    best = best.mutate(place=PLACE_SLOTS - 1 - best.preference % PLACE_SLOTS).drop("preference")
+    named = best.join(places, "place").drop("place")
     return named.rename(**{f"preferred_{c}": c for c in place})
 
 
