@@ -9,12 +9,15 @@ import tempfile
 import textwrap
 import time
 
+# The peak is the process image's own high-water mark (VmHWM), not getrusage's ru_maxrss: Linux carries ru_maxrss
+# over from the parent through fork and exec, so a child of a benchmark holding gigabytes would report them too.
 PROBE = """
-import json, resource, time
+import json, time
 _start = time.perf_counter()
 {body}
 _seconds = time.perf_counter() - _start
-print("\\n@@" + json.dumps({{"seconds": _seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+_hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print("\\n@@" + json.dumps({{"seconds": _seconds, "peak_mib": _hwm / 1024}}))
 """
 
 
