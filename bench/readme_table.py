@@ -2,7 +2,8 @@
 
 Each table lives in README.md between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; everything between
 the two markers is replaced by the rendering of bench/results/NAME.json. Today: rfm (bench/bench_rfm.py),
-segmentation (bench/bench_segmentation.py) and clv (bench/bench_clv.py).
+segmentation (bench/bench_segmentation.py), clv (bench/bench_clv.py) and collect_transactions
+(bench/bench_collect_transactions.py).
 
     .venv/bin/python bench/readme_table.py            # rewrite the tables in README.md
     .venv/bin/python bench/readme_table.py --check    # exit 1 if README.md is not what the JSON renders to
@@ -20,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 RESULTS = ROOT / "bench" / "results"
 
-THREAD_NAMES = {"ours": "ours", "duckdb_floor": "DuckDB floor", "polars_floor": "polars floor",
-                "pandas_same": "pandas"}
+THREAD_NAMES = {"ours": "ours", "ours_spark": "ours on Spark", "duckdb_floor": "DuckDB floor",
+                "polars_floor": "polars floor", "pandas_same": "pandas"}
+AGREEMENT_NAMES = {"ours": "ours", "ours_spark": "ours on Spark", "duckdb_floor": "the DuckDB floor",
+                   "polars_floor": "the polars floor", "pandas_same": "pandas-same"}
 
 
 def rfm(data: dict) -> str:
@@ -35,6 +38,9 @@ def rfm(data: dict) -> str:
             first = size if i == 0 else ""
             if "failed" in tool:
                 lines.append(f"| {first} | {tool['label']} | | failed: {tool['failed']} | | | |")
+                continue
+            if "not_run" in tool:
+                lines.append(f"| {first} | {tool['label']} | {tool['not_run']} | — | — | — | — |")
                 continue
             returns = f"{tool['columns']} columns: {tool['returns']}" if "columns" in tool else tool["returns"]
             seconds = f"{tool['seconds']:.2f}"
@@ -75,13 +81,19 @@ def conditions(record: dict) -> str:
     threads = ", ".join(f"{THREAD_NAMES.get(k, k)} {str(t).split(' ')[0]}" for k, t in c["threads"].items()
                         if t is not None)
     versions = ", ".join(f"{name} {tools[k]['version']}" for k, name in
-                         (("duckdb_floor", "DuckDB"), ("polars_floor", "polars"), ("pymc_marketing", "pymc-marketing"),
-                          ("lifetimes", "lifetimes"), ("pandas_same", "pandas")) if tools.get(k, {}).get("version"))
+                         (("duckdb_floor", "DuckDB"), ("ours_spark", "pyspark"), ("polars_floor", "polars"),
+                          ("pymc_marketing", "pymc-marketing"), ("lifetimes", "lifetimes"), ("pandas_same", "pandas"))
+                         if tools.get(k, {}).get("version"))
     a = record.get("agreement", {})
-    agree = ("same cards in every result, same R/F/M sums in ours, the floors and pandas-same"
-             if a.get("same_cards") and a.get("same_rfm_sums") else "results DISAGREE (see the JSON's agreement)")
-    return (f"{record['rows']:,} lines: {c['statistic']}; memory cap {c['memory_cap_mib']:,} MiB, time limit "
-            f"{c['time_limit_seconds']} s; threads: {threads}; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, load "
+    compared = [AGREEMENT_NAMES.get(k, k) for k in sorted(a.get("compared", []), key=list(AGREEMENT_NAMES).index)]
+    agree = (f"same cards in every result, same R/F/M sums in {', '.join(compared[:-1])} and {compared[-1]}"
+             if a.get("same_cards") and a.get("same_rfm_sums") and len(compared) > 1
+             else "results DISAGREE (see the JSON's agreement)")
+    limit = f"{c['time_limit_seconds']} s"
+    if "spark_time_limit_seconds" in c:
+        limit += f" ({c['spark_time_limit_seconds']} s on Spark)"
+    return (f"{record['rows']:,} lines: {c['statistic']}; memory cap {c['memory_cap_mib']:,} MiB (of the whole process "
+            f"tree), time limit {limit}; threads: {threads}; {c['cores']} cores, {c['ram_gib']:.0f} GiB RAM, load "
             f"average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after; measured "
             f"{c['measured_at'][:10]} at commit {c['git_commit']} ({versions}); {agree}.")
 
@@ -207,7 +219,64 @@ def estimates(record: dict) -> str:
     return f"{agree}; ours' estimates {found} (drawn from {truth})"
 
 
-RENDERERS = {"rfm": rfm, "segmentation": segmentation, "clv": clv}
+COLLECT_LABELS = {"engine_duckdb": "step 01 on DuckDB (memory_limit 4 GB)",
+                  "engine_spark": "step 01 on Spark local[*]",
+                  "pandas_before": "step 01 as it was: pandas + pandera (commit {commit})"}
+
+
+def pandas_limit(conditions: dict) -> str:
+    limit = conditions.get("pandas_time_limit_seconds")
+    return f" ({limit} s for the pandas path)" if limit else ""
+
+
+def collect_transactions(data: dict) -> str:
+    """Step 01 on a CSV export: each engine beside the pandas path it replaced, the counts each kept and
+    quarantined, then each size's conditions and the target's verdict."""
+    target = data["target"]
+    lines = ["| size | task | seconds | peak MiB | × DuckDB | read | kept | quarantined |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for record in data["sizes"].values():
+        c = record["conditions"]
+        for i, (key, tool) in enumerate(record["tools"].items()):
+            first = f"{record['rows']:,} lines" if i == 0 else ""
+            label = COLLECT_LABELS.get(key, key).format(commit=c.get("pandas_before_commit"))
+            if "failed" in tool:
+                lines.append(f"| {first} | {label} | failed: {tool['failed']} | | | | | |")
+                continue
+            if "not_run" in tool:
+                lines.append(f"| {first} | {label} | {tool['not_run']} | — | — | — | — | — |")
+                continue
+            if "stopped" in tool:
+                lines.append(f"| {first} | {label} | > {tool['seconds']:.0f}: {tool['stopped']} | "
+                             f"{tool['peak_mib']:,.0f} | — | — | — | — |")
+                continue
+            ratio = f"{tool['ratio_to_duckdb']:.2f}" if "ratio_to_duckdb" in tool else "—"
+            lines.append(f"| {first} | {label} | {tool['seconds']:.1f} | {tool['peak_mib']:,.0f} | {ratio} | "
+                         f"{tool.get('read', 0):,} | {tool.get('kept', 0):,} | {tool.get('quarantined', 0):,} |")
+    lines.append("")
+    for record in data["sizes"].values():
+        c = record["conditions"]
+        versions = ", ".join(f"{k} {v}" for k, v in c["versions"].items() if v)
+        lines.append(f"- {record['rows']:,} lines: {c['statistic']}; memory cap {c['memory_cap_mib']:,} MiB (of the "
+                     f"whole process tree), time limit {c['time_limit_seconds']} s"
+                     f"{pandas_limit(c)}; {c['cores']} cores, "
+                     f"{c['ram_gib']:.0f} GiB RAM, load average {c['load_average_before']:.1f} before, "
+                     f"{c['load_average_after']:.1f} after; measured {c['measured_at'][:10]} at commit "
+                     f"{c['git_commit']} ({versions}); "
+                     f"{'the same counts from every finished run' if record['same_counts'] else 'counts DISAGREE'}.")
+    goal = f"{target['rows']:,} lines on DuckDB: ≤ {target['seconds']} s, ≤ {target['peak']} peak"
+    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
+    if judged:
+        v = judged[0]["verdict"]
+        checks = "; ".join(f"{x['check']}: {'—' if x['value'] is None else x['value']} "
+                           f"{'holds' if x['holds'] else 'missed'}" for x in v["checks"])
+        lines.append(f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {checks}.")
+    else:
+        lines.append(f"- Target ({goal}): not judged — {target['rows']:,} lines not measured.")
+    return "\n".join(lines)
+
+
+RENDERERS = {"rfm": rfm, "segmentation": segmentation, "clv": clv, "collect_transactions": collect_transactions}
 
 
 def render(readme: str, names: list[str]) -> str:

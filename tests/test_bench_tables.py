@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import readme_table  # noqa: E402
 
-TABLES = ["rfm", "segmentation", "clv"]
+TABLES = ["rfm", "segmentation", "clv", "collect_transactions"]
 
 
 @pytest.fixture
