@@ -54,12 +54,8 @@ def rfm(data: dict) -> str:
     peak = f"{target['peak_mib']:,} MiB"
     goal = (f"{target['rows']:,} lines with every feature: ≤ {target['seconds']} s, ≤ 4 GB = {peak} peak, "
             f"≤ {target['ratio_to_floor']} × the DuckDB floor")
-    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
-    if judged:
-        v = judged[0]["verdict"]
-        checks = "; ".join(f"{c['check']}: {'—' if c['value'] is None else c['value']} "
-                           f"{'holds' if c['holds'] else 'missed'}" for c in v["checks"])
-        lines.append(f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {checks}.")
+    if verdict := judged_verdict(data, goal):
+        lines.append(verdict)
     else:
         measured = ", ".join(f"{r['rows']:,}" for r in data["sizes"].values())
         context = "; ".join(
@@ -68,6 +64,17 @@ def rfm(data: dict) -> str:
         lines.append(f"- Target ({goal}): not judged — only {measured} lines measured, and the target is judged "
                      f"at {target['rows']:,}{'; ' + context if context else ''}.")
     return "\n".join(lines)
+
+
+def judged_verdict(data: dict, goal: str) -> str | None:
+    """The target's line from the size it is judged at, each check with its value; None if not measured."""
+    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
+    if not judged:
+        return None
+    v = judged[0]["verdict"]
+    checks = "; ".join(f"{c['check']}: {'—' if c['value'] is None else c['value']} "
+                       f"{'holds' if c['holds'] else 'missed'}" for c in v["checks"])
+    return f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {checks}."
 
 
 def ratio(tool: dict, key: str) -> str:
@@ -265,12 +272,8 @@ def collect_transactions(data: dict) -> str:
                      f"{c['git_commit']} ({versions}); "
                      f"{'the same counts from every finished run' if record['same_counts'] else 'counts DISAGREE'}.")
     goal = f"{target['rows']:,} lines on DuckDB: ≤ {target['seconds']} s, ≤ {target['peak']} peak"
-    judged = [r for r in data["sizes"].values() if r["verdict"]["judged"]]
-    if judged:
-        v = judged[0]["verdict"]
-        checks = "; ".join(f"{x['check']}: {'—' if x['value'] is None else x['value']} "
-                           f"{'holds' if x['holds'] else 'missed'}" for x in v["checks"])
-        lines.append(f"- Target ({goal}): **{'holds' if v['holds'] else 'missed'}** — {checks}.")
+    if verdict := judged_verdict(data, goal):
+        lines.append(verdict)
     else:
         lines.append(f"- Target ({goal}): not judged — {target['rows']:,} lines not measured.")
     return "\n".join(lines)
