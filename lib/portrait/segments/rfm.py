@@ -231,17 +231,14 @@ def segment(features: pd.DataFrame, rules: RfmRules) -> RfmResult:
     features = with_scores(features, rules.scores)
     scores = features.rename(columns={"r_score": "r", "f_score": "f", "m_score": "m"})[["r", "f", "m"]]
     # The rules read the scores alone: evaluated once per combination of scores (at most 125), not per customer.
-    combinations = scores.drop_duplicates().reset_index(drop=True)
-    named = first_match(combinations, [(r.segment, r.when) for r in rules.segments], "RFM rules")
-    if named.isna().any():
-        unmatched = scores.merge(combinations[named.isna()], how="inner")
-        example = combinations[named.isna()].iloc[0].to_dict()
-        raise CodebookError(f"{len(unmatched)} customers match no RFM rule (e.g. scores {example}); "
+    combinations = scores.drop_duplicates()
+    combinations = combinations.assign(rfm_segment=first_match(combinations, [(r.segment, r.when)
+                                                                              for r in rules.segments], "RFM rules"))
+    names = scores.merge(combinations, on=["r", "f", "m"], how="left")["rfm_segment"].set_axis(features.index)
+    if names.isna().any():
+        example = scores[names.isna()].iloc[0].to_dict()
+        raise CodebookError(f"{int(names.isna().sum())} customers match no RFM rule (e.g. scores {example}); "
                             "add a last catch-all rule such as `when: 'r >= 1'`.")
-    code = lambda frame: (frame["r"].to_numpy() * 6 + frame["f"].to_numpy()) * 6 + frame["m"].to_numpy()  # noqa: E731
-    by_code = np.full(6 * 6 * 6, None, dtype=object)
-    by_code[code(combinations)] = named.to_numpy(dtype=object)
-    names = pd.Series(by_code[code(scores)], index=features.index, dtype="string")
     return RfmResult(features.assign(rfm_segment=names), rules.scores)
 
 
