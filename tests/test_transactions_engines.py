@@ -370,3 +370,21 @@ def test_names_in_the_line_items_mask_every_free_text(tmp_path):
     assert result.tables["survey"]["Comment"].str.contains(r"^\[name\] \[name\] helped me$").any()
     written = " ".join(pd.read_parquet(p).to_csv() for p in study.processed.glob("*.parquet"))
     assert "Melnychuk" not in written and "Taras" not in written
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_exact_duplicates_are_counted_cell_by_cell_even_when_different_rows_share_a_hash(kind, spark_settings):
+    """Rows are grouped by the staged hash of their cells; rows sharing a hash are then compared cell by cell, so a
+    hash two different rows share (forced here) does not make them repeats, and a row written three times is two."""
+    import ibis
+    from portrait import engine
+
+    rows = pd.DataFrame({"a": ["x", "x", "x", "y", "z", None, None, "w"], "b": ["1", "1", "1", "2", "3", "4", "4", None],
+                         "_cells_hash": [7, 7, 7, 9, 9, 11, 11, 13]})
+    with engine.connect(kind, spark_settings) as connected:
+        table = ibis.memtable(rows, schema={"a": "string", "b": "string", "_cells_hash": "int64"})
+        if kind == "spark":  # a memtable is another backend's: the Spark session gets the rows as its own view
+            table = connected._view(connected.backend._session.createDataFrame(rows))
+        assert transactions._exact_duplicates(connected, table, ["a", "b"]) == 3  # x twice more, (None, 4) once
+        unique = table.filter(table.a != "x")
+        assert transactions._exact_duplicates(connected, unique.filter(unique.b != "4"), ["a", "b"]) == 0

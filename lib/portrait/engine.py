@@ -61,20 +61,25 @@ class Engine:
         return self._view(frame.select("*", F.col("_metadata.file_path").alias("_file"),
                                        (F.col("_metadata.row_index") + 1).alias("_row")))
 
-    def csv_records(self, path: str | Path, delimiter: str, width: int) -> ibis.Table:
+    def csv_records(self, path: str | Path, delimiter: str, width: int, staged: str | Path) -> ibis.Table:
         """Every record of a UTF-8 CSV file, in file order, as `width` text cells `c0`, `c1` … (a short record padded
         with nulls, cells beyond `width` left out, blank lines skipped), numbered `_record` from 1, header lines
-        included: no header, type or quote guessing, the caller reads the header itself. One file, read by one
-        thread (DuckDB) or one task (Spark): records are numbered as they come."""
+        included: no header, type or quote guessing, the caller reads the header itself. The records are copied
+        once into the parquet file (or folder) `staged`, and read from there.
+
+        DuckDB reads the file in parallel: COPY keeps a query's rows in the order read_csv reads them (DuckDB's
+        documented order preservation), so a record's number is its row in the copy. Spark reads a multi-line CSV
+        file as one partition, in order, and numbers its records as they come."""
         names = [f"c{i}" for i in range(width)]
         if self.kind == "duckdb":
             columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
             options = {"delim": delimiter, "quote": '"', "escape": '"', "header": False, "auto_detect": False,
-                       "null_padding": True, "strict_mode": False, "parallel": False}
+                       "null_padding": True, "strict_mode": False, "parallel": True}
             listed = ", ".join(f"{k} = {sge.convert(v).sql('duckdb')}" for k, v in options.items())
-            return self._duckdb_view(f"SELECT {', '.join(names)}, ordinality AS _record FROM read_csv("
-                                     f"{sge.convert(str(path)).sql('duckdb')}, columns = {columns}, {listed}) "
-                                     "WITH ORDINALITY")
+            records = self._duckdb_view(f"SELECT {', '.join(names)} FROM read_csv("
+                                        f"{sge.convert(str(path)).sql('duckdb')}, columns = {columns}, {listed})")
+            numbered = self.parquet(self.write_parquet(records, staged), numbered=True)
+            return numbered.select(*names, _record=numbered._row)
         from pyspark.sql import functions as F, types as T
 
         schema = T.StructType([T.StructField(n, T.StringType()) for n in names])
@@ -82,7 +87,8 @@ class Engine:
                  .option("quote", '"').option("escape", '"').option("multiLine", True).option("mode", "PERMISSIVE")
                  .option("encoding", "UTF-8").csv(str(path)))
         # A multi-line CSV file is one partition, read in order: the id counts its records.
-        return self._view(frame.withColumn("_record", F.monotonically_increasing_id() + 1))
+        return self.parquet(self.write_parquet(self._view(frame.withColumn("_record", F.monotonically_increasing_id()
+                                                                           + 1)), staged))
 
     def _duckdb_view(self, query: str) -> ibis.Table:
         """A DuckDB query as an Ibis table (a temporary view of the connection)."""

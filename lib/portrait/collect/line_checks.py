@@ -60,21 +60,32 @@ def _finite(number: ir.FloatingValue) -> ir.BooleanValue:
 
 @dataclass
 class Number:
-    """A cell read as a number: whether it is a finite one, its value, and whether it is below zero (an infinite
-    `-inf` too, as pandas reads it)."""
+    """A cell read as a number: its value, null when the cell is not a number (a `-inf` written out is -inf, as
+    pandas reads it), infinite when it is too large; whether it is a finite one and below zero follow from it."""
 
-    finite: ir.BooleanValue
     value: ir.FloatingValue
-    negative: ir.BooleanValue
+
+    @property
+    def finite(self) -> ir.BooleanValue:
+        return finite(self.value)
+
+    @property
+    def negative(self) -> ir.BooleanValue:
+        return (self.value < 0).fill_null(False)
+
+
+def finite(value: ir.FloatingValue) -> ir.BooleanValue:
+    """A number that is there and finite (not blank, NaN or infinite)."""
+    return (value.notnull() & _finite(value)).fill_null(False)
 
 
 def number(value: ir.Value, decimal: str) -> Number:
     """io/numbers.to_number in engine terms: with a decimal comma, `.`, spaces and no-break spaces before a group of
     exactly three digits are thousands separators and the comma becomes a point; `inf` and `1e400` are numbers but
-    not finite ones; anything else that is not a plain decimal number is none."""
+    not finite ones; anything else that is not a plain decimal number is none. One value carries it all, so an
+    engine that stages it parses each cell once."""
     if not is_text(value):
-        amount = value.cast("float64")
-        return Number(amount.notnull() & _finite(amount), amount, (amount < 0).fill_null(False))
+        return Number(value.cast("float64"))
     text = stripped(value)
     if decimal == ",":
         first, second = dates.group_reference(value, 1), dates.group_reference(value, 2)
@@ -82,21 +93,22 @@ def number(value: ir.Value, decimal: str) -> Number:
         grouped = marked.re_replace(f"[{_WHITE[1:-1]}.]([0-9]{{3}}){_MARK}", first + _MARK)
         text = ibis.ifelse(text.re_search(_MARK), text, grouped.replace(_MARK, "").replace(",", "."))
     plain = text.re_search("^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\z")
-    amount = ibis.ifelse(plain, text.try_cast("float64"), ibis.null("float64"))
-    negative = ibis.ifelse(plain, (amount < 0).fill_null(False),  # `-inf` is below zero too, as pandas reads it
-                           text.re_search("(?i)^-inf(inity)?\\z").fill_null(False))
-    return Number(plain & _finite(amount).fill_null(False), amount, negative)
+    minus_infinity = text.re_search("(?i)^-inf(inity)?\\z")  # below zero too, as pandas reads it
+    return Number(ibis.ifelse(plain, text.try_cast("float64"),
+                              ibis.ifelse(minus_infinity, ibis.literal("-inf").cast("float64"),
+                                          ibis.null("float64"))).cast("float64"))
 
 
-def flag(value: ir.Value) -> tuple[ir.BooleanValue, ir.BooleanValue]:
-    """(is a 0/1 flag, its value): yes/no, 1/0, true/false in any case, or a boolean or 0/1 column."""
+def flag(value: ir.Value) -> ir.BooleanValue:
+    """A 0/1 flag's value, null where the cell is not one: yes/no, 1/0, true/false in any case, or a boolean or 0/1
+    column."""
     if value.type().is_boolean():
-        return value.notnull(), value
+        return value
     if not is_text(value):
-        return value.isin([0, 1]).fill_null(False), value == 1
+        return ibis.ifelse(value.isin([0, 1]).fill_null(False), value == 1, ibis.null("boolean"))
     word = stripped(value).lower()
-    known = word.isin(list(validation.FLAG_VALUES)).fill_null(False)
-    return known, word.isin([w for w, meaning in validation.FLAG_VALUES.items() if meaning])
+    return ibis.cases(*[(word == w, meaning) for w, meaning in validation.FLAG_VALUES.items()],
+                      else_=ibis.null("boolean"))
 
 
 def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
@@ -111,20 +123,16 @@ FLAG_ROLES = ("discount", "new_collection")
 
 def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str) -> dict[str, ir.Value]:
     """What the checks read in a line item's cells, each computed once (the engine stages them, so no regular
-    expression runs twice on a row): `_date`, `_amount` with `_amount_finite` and `_amount_negative`; for the
-    roles the export has, `_quantity` with `_quantity_finite`, `_discount` and `_new_collection` with
-    `_discount_known` and `_new_collection_known`; and `_nul`, a NUL byte in any text cell."""
-    amount = number(table[roles["amount"]], decimal)
+    expression runs twice on a row): `_date`, `_amount` (see Number); for the roles the export has, `_quantity`,
+    `_discount` and `_new_collection` (null where the cell is not a 0/1 flag); and `_nul`, a NUL byte in any text
+    cell."""
     values = {"_date": timestamp(table[roles["date"]], date_format).cast("timestamp"),
-              "_amount": amount.value.cast("float64"), "_amount_finite": amount.finite,
-              "_amount_negative": amount.negative}
+              "_amount": number(table[roles["amount"]], decimal).value}
     if "quantity" in roles:
-        quantity = number(table[roles["quantity"]], decimal)
-        values.update(_quantity=quantity.value.cast("float64"), _quantity_finite=quantity.finite)
+        values["_quantity"] = number(table[roles["quantity"]], decimal).value
     for role in FLAG_ROLES:
         if role in roles:
-            known, meaning = flag(table[roles[role]])
-            values.update({f"_{role}": meaning, f"_{role}_known": known})
+            values[f"_{role}"] = flag(table[roles[role]])
     texts = [table[c] for c in table.columns if not c.startswith("_") and is_text(table[c])]
     values["_nul"] = ibis.or_(*[t.contains("\x00").fill_null(False) for t in texts]) if texts else ibis.literal(False)
     return values
@@ -148,19 +156,19 @@ def line_item_checks(table: ibis.Table, roles: dict[str, str], date_format: str,
     require(roles["date"], (f"not a date/time in the format {date_format}", table._date.notnull()),
             (f"dated after the export date {export_date:%Y-%m-%d} (set `export_date:` in study.yml if the export "
              "is newer)", (table._date < ibis.literal(limit)).fill_null(True)))
-    amount_checks = [(number_name, table._amount_finite)]
+    amount_checks = [(number_name, finite(table._amount))]
     if returns == "quarantine":
         amount_checks.append(("a return (negative amount), quarantined as study.yml says (`returns: quarantine`)",
-                              ~table._amount_negative))
+                              ~Number(table._amount).negative))
     require(roles["amount"], *amount_checks)
     for role in FLAG_ROLES:
         if role in roles:
-            require(roles[role], ("not a 0/1 flag", table[f"_{role}_known"]))
+            require(roles[role], ("not a 0/1 flag", table[f"_{role}"].notnull()))
     for role in ("receipt", "channel", "category"):
         if role in roles:
             require(roles[role])
     if "quantity" in roles:
-        require(roles["quantity"], (number_name, table._quantity_finite))
+        require(roles["quantity"], (number_name, finite(table._quantity)))
     checks = [Check(column, why, fails.fill_null(False)) for column, pairs in rules.items() for why, fails in pairs]
     checks.append(Check(WHOLE_ROW, "a cell holds a NUL byte (a broken export)", table._nul))
     return checks

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ import pyarrow.parquet as pq
 from portrait import engine as engines
 from portrait.config.study import Study, TransactionSource
 from portrait.errors import SourceFormatError, StudyConfigError
-from portrait.io import readers
+from portrait.io import provenance, readers
 from portrait.io.readers import ROW
 
 SAMPLE_BYTES = 1 << 20  # the head of a CSV file the encoding, delimiter and header are read from
@@ -201,15 +202,18 @@ def _header(text: str, sep: str, header_row: int, path: Path) -> list[str]:
 
 
 def _decodes(path: Path, encoding: str) -> bool:
-    """Whether the whole file decodes (streamed: a chunk at a time, in C)."""
+    """Whether the whole file decodes (streamed: a chunk at a time, in C; its hash for the manifest on the way)."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
             while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
                 decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
+    provenance.remember_sha256(path, digest.hexdigest())
     return True
 
 
@@ -255,7 +259,12 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
 def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Path) -> LineSource:
     prepared = prepare_csv(path, source.encoding, source.delimiter, source.header_row, work)
     width = len(prepared.header)
-    records = engine.csv_records(prepared.path, prepared.delimiter, width + SPARE_CELLS)
+    try:
+        records = engine.csv_records(prepared.path, prepared.delimiter, width + SPARE_CELLS, work / "lines.parquet")
+    except Exception as error:  # noqa: BLE001 - each engine words a broken CSV its own way
+        raise SourceFormatError(f"{path}: cannot be read as CSV ({_first_line(error)}). Correct the file, or set "
+                                "`delimiter:` and `encoding:` in study.yml.") from None
+    records = records.filter(records._record > source.header_row)
     cells = {name: records[f"c{i}"].nullif("") for i, name in enumerate(prepared.header)}
     spare = [records[f"c{width + i}"].nullif("").notnull() for i in range(SPARE_CELLS)]
     extra = ibis.literal(0, "int64")
@@ -266,16 +275,10 @@ def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Pa
         undecodable = joined.re_replace(f"[^{UNDECODABLE_CLASS[1:-1]}]", "")
     else:
         undecodable = ibis.literal("")
-    table = records.filter(records._record > source.header_row).select(
-        **cells, _file=ibis.literal(path.name), _row=records._record.cast("int64"), _extra=extra.cast("int64"),
-        _undecodable=undecodable)
-    try:
-        staged = engine.write_parquet(table, work / "lines.parquet")
-    except Exception as error:  # noqa: BLE001 - each engine words a broken CSV its own way
-        raise SourceFormatError(f"{path}: cannot be read as CSV ({_first_line(error)}). Correct the file, or set "
-                                "`delimiter:` and `encoding:` in study.yml.") from None
-    return LineSource(engine.parquet(staged), prepared.header, path.name, {"transactions": path},
-                      delimiter=prepared.delimiter, path=path)
+    table = records.select(**cells, _file=ibis.literal(path.name), _row=records._record.cast("int64"),
+                           _extra=extra.cast("int64"), _undecodable=undecodable)
+    return LineSource(table, prepared.header, path.name, {"transactions": path}, delimiter=prepared.delimiter,
+                      path=path)
 
 
 def _first_line(error: Exception) -> str:

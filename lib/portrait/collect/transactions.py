@@ -51,6 +51,7 @@ POINT_DECIMAL = "^[-+]?[0-9]*[.][0-9]+([eE][-+]?[0-9]+)?\\z"
 # so a receipt number such as R0000000001 is not one). Only these few cells reach Python. Run once over a row's
 # text cells joined by CELL_BREAK; RE2 (DuckDB) and Java (Spark) read it alike.
 CELL_BREAK = "\x01"
+NULL_CELL = "\x02"  # a blank cell, where cells are joined to be hashed (rows sharing a hash are compared anyway)
 MAYBE_CONTACT = ("@|(?i:[ \\[({]at[ \\])}])|(^|\\x01)[ \\t]*[A-Z]{2}[0-9]{2}( ?[A-Z0-9]){11}"
                  "|(^|\\x01)[^\\p{L}0-9\\x01]*([0-9][^\\p{L}0-9\\x01]*){9,}(\\x01|$)")
 
@@ -120,8 +121,10 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
     opened = line_source.open_source(study, engine, source, work)
     raw = opened.table
     where = opened.path or Path(opened.label)
-    sample = engine.fetch(raw.order_by(["_file", ROW]).limit(SAMPLE_ROWS)).drop(columns=["_file", "_extra",
-                                                                                        "_undecodable"])
+    # A file's first SAMPLE_ROWS rows are numbered within SAMPLE_ROWS + the header rows: the sort sees no others.
+    head = raw.filter((raw[ROW] <= SAMPLE_ROWS + source.header_row) | raw[ROW].isnull())
+    sample = engine.fetch(head.select(*opened.columns, "_file", ROW).order_by(["_file", ROW]).limit(SAMPLE_ROWS)
+                          ).drop(columns=["_file"])
     collect.require_columns(sample, list(roles.values()), where, "sources.transactions.columns")
     collect.undeclared_contacts(sample, source, where, "transactions")
 
@@ -131,7 +134,7 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
                                 f"{len(opened.columns)} cells when split by {opened.delimiter!r}. Set `delimiter:` "
                                 "in study.yml (or check `header_row:`).")
     decimal = source.decimal if source.decimal != "auto" else "," if profile["comma"] and not profile["point"] else "."
-    checked = _checked(engine, raw, roles, source, decimal, work)
+    checked = _checked(engine, raw, opened.columns, roles, source, decimal, work)
     checks = line_checks.line_item_checks(checked, roles, source.date_format, decimal,
                                           source.export_date or datetime.now(timezone.utc).date(), source.returns)
     flags = {f"_check_{i}": check.fails for i, check in enumerate(checks)}
@@ -154,7 +157,7 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
     catalog.TRANSACTIONS.check(items.head(0))
     counts = _counts(engine, engine.parquet(path), holders)
     items.rows = counts["rows"]
-    distinct = int(engine.fetch(kept.select(*opened.columns).distinct().count()))
+    duplicates = _exact_duplicates(engine, kept, opened.columns)
     if counts["rows"] + len(quarantine) != profile["read"]:  # an engine that drops rows silently would show here
         raise SourceFormatError(f"source `transactions`: {profile['read']} rows read but {counts['rows']} kept and "
                                 f"{len(quarantine)} quarantined; please report this.")
@@ -165,7 +168,7 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
         {"source": "transactions", "check": "returns (negative amounts), kept and netted from spend",
          "rows": counts["returns"], "amount": round(0.0 - counts["returned"], 2)},
         {"source": "transactions", "check": "exact duplicate line items, kept (a receipt may hold two)",
-         "rows": counts["rows"] - distinct, "amount": None},
+         "rows": duplicates, "amount": None},
     ]
     if source.decimal == "auto" and decimal == ",":
         result.checks.append({"source": "transactions", "check": "amounts written with a decimal comma (detected; "
@@ -177,17 +180,21 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
     return result
 
 
-def _checked(engine: engines.Engine, raw: ibis.Table, roles: dict[str, str], source: TransactionSource,
-             decimal: str, work: Path) -> ibis.Table:
+def _checked(engine: engines.Engine, raw: ibis.Table, columns: list[str], roles: dict[str, str],
+             source: TransactionSource, decimal: str, work: Path) -> ibis.Table:
     """The source with what its cells say, read once and staged: every later pass (the checks, the quarantine,
-    the pseudonyms, the writing) compares staged values, no regular expression runs twice on a row."""
+    the pseudonyms, the writing, the count of repeated rows by `_cells_hash`) reads staged values: no regular
+    expression runs twice on a row."""
     texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
     maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
                      else ibis.literal(False))
     values = line_checks.parsed_values(raw, roles, source.date_format, decimal)
+    cells = [raw[c].cast("string").fill_null(NULL_CELL) for c in columns]
     staged = engine.write_parquet(raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
                                              _customer=raw[roles["customer"]].cast("string"),
-                                             _maybe_contact=maybe_contact, **values), work / "checked.parquet")
+                                             _maybe_contact=maybe_contact,
+                                             _cells_hash=ibis.literal(CELL_BREAK).join(cells).hash(), **values),
+                                  work / "checked.parquet")
     return engine.parquet(staged)
 
 
@@ -262,6 +269,19 @@ def _masked(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, roles: 
         table = joined.select(*[c for c in table.columns if c != column],
                               **{column: mapping._masked.fill_null(table[column])}).select(*table.columns)
     return table
+
+
+def _exact_duplicates(engine: engines.Engine, table: ibis.Table, columns: list[str]) -> int:
+    """Rows of `table` that repeat an earlier row cell for cell (over `columns`), counted exactly without grouping
+    every row by every cell: rows are grouped by the hash of their cells `_checked` staged, and only the rows that
+    share a hash (the repeats, and the rare rows whose different cells hash alike) are compared cell by cell."""
+    per_hash = table.group_by("_cells_hash").aggregate(_rows=table.count())
+    shared = per_hash.filter(per_hash._rows > 1)
+    rows = engine.fetch(shared._rows.sum())
+    if pd.isna(rows) or int(rows) == 0:
+        return 0
+    distinct = engine.fetch(table.semi_join(shared, "_cells_hash").select(*columns).distinct().count())
+    return int(rows) - int(distinct)
 
 
 def _counts(engine: engines.Engine, written: ibis.Table, holders: pd.Series | None) -> dict:

@@ -381,4 +381,4 @@ class Study:
 
     def __repr__(self) -> str:
         present = [n for n in Sources.model_fields if getattr(self.config.sources, n) is not None]
-        return f"Study({self.name!r}, brand={self.config.brand!r}, sources={present})"
+        return f"Study({self.name!r}, sources={present})"

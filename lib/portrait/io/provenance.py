@@ -10,7 +10,24 @@ from pathlib import Path
 from portrait import __version__
 
 
+_KNOWN_SHA256: dict[tuple, str] = {}  # (path, size, mtime) -> hash, from a reader that streamed the whole file
+
+
+def _identity(path: Path) -> tuple:
+    status = Path(path).stat()
+    return str(Path(path).resolve()), status.st_size, status.st_mtime_ns
+
+
+def remember_sha256(path: Path, digest: str) -> None:
+    """Keep the hash a reader computed while it streamed the whole file anyway (a loyalty export of gigabytes is
+    then read once, not twice); a file changed since (size or time) is hashed again."""
+    _KNOWN_SHA256[_identity(path)] = digest
+
+
 def file_sha256(path: Path) -> str:
+    known = _KNOWN_SHA256.get(_identity(path))
+    if known is not None:
+        return known
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,9 @@ class ReliabilityResult:
     def summary(self) -> pd.DataFrame:
         return self.scales
 
-    def to_frame(self) -> pd.DataFrame:
-        return self.items
+    def to_frame(self, title_of: Callable[[str], str] | None = None) -> pd.DataFrame:
+        """Alpha if each item were deleted; with `title_of` (Codebook.title_of) the items in the study's own words."""
+        return self.items if title_of is None else self.items.assign(item=self.items["item"].map(title_of))
 
     @property
     def warnings(self) -> list[str]:
