@@ -155,3 +155,5 @@ def test_a_variable_is_titled_in_the_codebooks_words(tmp_path):
     assert b.title_of("hobbies__travel") == "hobbies · Travel"  # no label: the id stands for the question
     assert b.title_of("gender") == "gender"
     assert b.title_of("not_in_the_book") == "not_in_the_book"
+    assert b.item_text("att__new") == "I like new things" and b.item_text("hobbies__travel") == "Travel"
+    assert b.item_text("gender") == "gender" and b.item_text("not_in_the_book") == "not_in_the_book"

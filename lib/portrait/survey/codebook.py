@@ -104,6 +104,13 @@ class Codebook(_Strict):
         item = variable.split("__", 1)[1] if "__" in variable else None
         return f"{question.title} · {question.items.get(item, item)}" if item else question.title
 
+    def item_text(self, variable: str) -> str:
+        """The shortest name of a coded variable in the study's words: an item's own text for an item of a grid or
+        multi-select, otherwise as title_of."""
+        question = next((q for q in self.questions if q.id == variable.split("__", 1)[0]), None)
+        item = variable.split("__", 1)[1] if "__" in variable else None
+        return question.items.get(item, item) if question is not None and item else self.title_of(variable)
+
     def topics(self) -> dict[str, str]:
         """Topic of every question, scale and derived variable that declares one (by id)."""
         return {x.id: x.topic for x in [*self.questions, *self.scales, *self.derived] if x.topic}

@@ -31,7 +31,7 @@ class ReliabilityResult:
         return self.scales
 
     def to_frame(self, title_of: Callable[[str], str] | None = None) -> pd.DataFrame:
-        """Alpha if each item were deleted; with `title_of` (Codebook.title_of) the items in the study's own words."""
+        """Alpha if each item were deleted; with `title_of` (Codebook.item_text) the items in the study's own words."""
         return self.items if title_of is None else self.items.assign(item=self.items["item"].map(title_of))
 
     @property
