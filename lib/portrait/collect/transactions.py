@@ -276,12 +276,12 @@ def _exact_duplicates(engine: engines.Engine, table: ibis.Table, columns: list[s
     every row by every cell: rows are grouped by the hash of their cells `_checked` staged, and only the rows that
     share a hash (the repeats, and the rare rows whose different cells hash alike) are compared cell by cell."""
     per_hash = table.group_by("_cells_hash").aggregate(_rows=table.count())
-    shared = per_hash.filter(per_hash._rows > 1)
-    rows = engine.fetch(shared._rows.sum())
-    if pd.isna(rows) or int(rows) == 0:
+    shared = engine.fetch(per_hash.filter(per_hash._rows > 1))  # one row per repeated row (and per collision)
+    if shared.empty:
         return 0
-    distinct = engine.fetch(table.semi_join(shared, "_cells_hash").select(*columns).distinct().count())
-    return int(rows) - int(distinct)
+    hashes = ibis.memtable(shared[["_cells_hash"]].astype("int64"), schema={"_cells_hash": "int64"})
+    distinct = engine.fetch(table.semi_join(hashes, "_cells_hash").select(*columns).distinct().count())
+    return int(shared["_rows"].sum()) - int(distinct)
 
 
 def _counts(engine: engines.Engine, written: ibis.Table, holders: pd.Series | None) -> dict:
