@@ -87,8 +87,8 @@ class Engine:
                  .option("quote", '"').option("escape", '"').option("multiLine", True).option("mode", "PERMISSIVE")
                  .option("encoding", "UTF-8").csv(str(path)))
         # A multi-line CSV file is one partition, read in order: the id counts its records.
-        return self.parquet(self.write_parquet(self._view(frame.withColumn("_record", F.monotonically_increasing_id()
-                                                                           + 1)), staged))
+        numbered = self._view(frame.withColumn("_record", F.monotonically_increasing_id() + 1))
+        return self.parquet(self.write_parquet(numbered, staged))
 
     def _duckdb_view(self, query: str) -> ibis.Table:
         """A DuckDB query as an Ibis table (a temporary view of the connection)."""

@@ -54,10 +54,6 @@ def stripped(text: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(edge.fill_null(False), text.re_replace(f"^{_WHITE}+|{_WHITE}+\\z", ""), text)
 
 
-def _finite(number: ir.FloatingValue) -> ir.BooleanValue:
-    return (number >= -LARGEST) & (number <= LARGEST)  # NaN sorts above every number on both engines
-
-
 @dataclass
 class Number:
     """A cell read as a number: its value, null when the cell is not a number (a `-inf` written out is -inf, as
@@ -67,16 +63,12 @@ class Number:
 
     @property
     def finite(self) -> ir.BooleanValue:
-        return finite(self.value)
+        """There and finite: not blank, NaN (it sorts above every number on both engines) or infinite."""
+        return ((self.value >= -LARGEST) & (self.value <= LARGEST)).fill_null(False)
 
     @property
     def negative(self) -> ir.BooleanValue:
         return (self.value < 0).fill_null(False)
-
-
-def finite(value: ir.FloatingValue) -> ir.BooleanValue:
-    """A number that is there and finite (not blank, NaN or infinite)."""
-    return (value.notnull() & _finite(value)).fill_null(False)
 
 
 def number(value: ir.Value, decimal: str) -> Number:
@@ -156,10 +148,11 @@ def line_item_checks(table: ibis.Table, roles: dict[str, str], date_format: str,
     require(roles["date"], (f"not a date/time in the format {date_format}", table._date.notnull()),
             (f"dated after the export date {export_date:%Y-%m-%d} (set `export_date:` in study.yml if the export "
              "is newer)", (table._date < ibis.literal(limit)).fill_null(True)))
-    amount_checks = [(number_name, finite(table._amount))]
+    amount = Number(table._amount)
+    amount_checks = [(number_name, amount.finite)]
     if returns == "quarantine":
         amount_checks.append(("a return (negative amount), quarantined as study.yml says (`returns: quarantine`)",
-                              ~Number(table._amount).negative))
+                              ~amount.negative))
     require(roles["amount"], *amount_checks)
     for role in FLAG_ROLES:
         if role in roles:
@@ -168,7 +161,7 @@ def line_item_checks(table: ibis.Table, roles: dict[str, str], date_format: str,
         if role in roles:
             require(roles[role])
     if "quantity" in roles:
-        require(roles["quantity"], (number_name, finite(table._quantity)))
+        require(roles["quantity"], (number_name, Number(table._quantity).finite))
     checks = [Check(column, why, fails.fill_null(False)) for column, pairs in rules.items() for why, fails in pairs]
     checks.append(Check(WHOLE_ROW, "a cell holds a NUL byte (a broken export)", table._nul))
     return checks

@@ -94,21 +94,24 @@ class Codebook(_Strict):
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
 
+    def _question_and_item(self, variable: str) -> tuple[Question | None, str | None]:
+        """The question a coded variable comes from (None when the codebook does not know it) and its item id."""
+        qid, _, item = variable.partition("__")
+        return next((q for q in self.questions if q.id == qid), None), item or None
+
     def title_of(self, variable: str) -> str:
         """What a coded variable is called in the study's own words: the question's label, and for an item of a
         grid or multi-select (`question__item`) the item's text after it; the id itself when the codebook does
         not know it."""
-        question = next((q for q in self.questions if q.id == variable.split("__", 1)[0]), None)
+        question, item = self._question_and_item(variable)
         if question is None:
             return variable
-        item = variable.split("__", 1)[1] if "__" in variable else None
         return f"{question.title} · {question.items.get(item, item)}" if item else question.title
 
     def item_text(self, variable: str) -> str:
         """The shortest name of a coded variable in the study's words: an item's own text for an item of a grid or
         multi-select, otherwise as title_of."""
-        question = next((q for q in self.questions if q.id == variable.split("__", 1)[0]), None)
-        item = variable.split("__", 1)[1] if "__" in variable else None
+        question, item = self._question_and_item(variable)
         return question.items.get(item, item) if question is not None and item else self.title_of(variable)
 
     def topics(self) -> dict[str, str]:
