@@ -151,7 +151,7 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
         lines = lines.filter(lines.date < ibis.timestamp(window.cutoff))
     filled, optional = window.filled, _optional(lines)
     counts = {"lines": lines.count(), "first": lines.date.min(), "last": lines.date.max(),
-              "units": (lines.amount * UNITS).round().cast("int64").sum()}
+              "units": (lines.amount * UNITS).round().cast("int64").sum().cast("int64")}
     for name in ("discount", "new_collection", "online"):
         if filled[name] != "none":
             counts[name] = lines.count(where=optional[name])
