@@ -37,6 +37,7 @@ from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 from traitlets.config import Config
 
+from portrait.history import runs, snapshot
 from portrait.io import atomic, catalog
 from portrait.config import parameters as typed
 from portrait.errors import PipelineError
@@ -61,6 +62,7 @@ class RunResult:
     skipped: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)   # skipped step -> why
     seconds: dict[str, float] = field(default_factory=dict)
+    compared_with: str | None = None                        # the earlier run the comparison looked back at
 
 
 def select_steps(steps: list[str] | None) -> list[str]:
@@ -415,12 +417,39 @@ def _point_latest(study_reports: Path, run_dir: Path) -> None:
 def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict | None = None,
         reports: Path | None = None, kernel: str = KERNEL, progress: bool = True, run_id: str | None = None,
         say=print) -> RunResult:
-    """Execute the selected step notebooks for `study` (a path relative to `root`)."""
+    """Execute the selected step notebooks for `study` (a path relative to `root`).
+
+    Every run that gets the study's lock leaves a record (`run.json`) and updates the study's `status.json` and
+    index page, whether it succeeded or failed; a complete run that succeeded keeps a snapshot for later
+    comparisons and moves `latest`."""
     given_parameters = dict(parameters or {})
     study_name = Path(study).name
     run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     study_reports = (reports or root / "reports") / study_name
     run_dir = study_reports / run_id
+    with _StudyLock(study_reports, say), _quiet_libraries(), _history_environment(study_reports, run_id):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        runs.write_record(run_dir, run_id=run_id, study=study_name, started=runs.now(), status="running",
+                          selected=select_steps(steps) if _known_steps(steps) else steps)
+        try:
+            result, complete = _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kernel,
+                                    progress, say)
+        except BaseException as exc:
+            runs.write_record(run_dir, status=runs.FAILED, finished=runs.now(), error=_first_line(exc))
+            runs.write_status(study_reports, study_name)
+            raise
+        if complete:
+            _point_latest(study_reports, run_dir)
+        else:
+            say(f"a partial run ({', '.join(result.executed)}): {study_reports / 'latest'} stays at the last complete run")
+        runs.write_record(run_dir, status=runs.SUCCEEDED, finished=runs.now(), complete=complete,
+                          executed=result.executed, skipped=result.reasons, compared_with=result.compared_with,
+                          seconds={k: round(v, 1) for k, v in result.seconds.items()})
+        runs.write_status(study_reports, study_name)
+    return result
+
+
+def _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kernel, progress, say):
     selected = select_steps(steps)
     loaded = _load_study(root, study)
     config = loaded.config
@@ -433,19 +462,47 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     # The steps this study can run at all: a run that did them all is complete, and only then is `latest` moved.
     runnable = [s for s in STEPS if (root / "notebooks" / f"{s}.ipynb").exists()
                 and (not NEEDS.get(s) or set(NEEDS[s]) & sources)]
-    with _StudyLock(study_reports, say), _quiet_libraries():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        with _Staging(loaded, run_id, say) as staged:
-            result = _run_steps(root, staged, study, selected, present, lacking, merged, run_dir, kernel, progress,
-                                say)
-            report = _stakeholder_report(staged, "05_personas" in result.executed, run_dir)
-        atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report),
-                          run_dir / "index.html")
-        if set(runnable) <= set(result.executed):
-            _point_latest(study_reports, run_dir)
-        else:
-            say(f"a partial run ({', '.join(result.executed)}): {study_reports / 'latest'} stays at the last complete run")
-    return result
+    with _Staging(loaded, run_id, say) as staged:
+        result = _run_steps(root, staged, study, selected, present, lacking, merged, run_dir, kernel, progress, say)
+        report = _stakeholder_report(staged, "05_personas" in result.executed, run_dir)
+        result.compared_with = snapshot.compared_with(staged) if "05_personas" in result.executed else None
+    atomic.write_text(_index_page(study_name, run_id, result.executed, result.reasons, report),
+                      run_dir / "index.html")
+    complete = set(runnable) <= set(result.executed)
+    if "05_personas" in result.executed:  # segments and personas just promoted, small and pseudonymous
+        snapshot.save(snapshot.capture(loaded), run_dir / runs.SNAPSHOT, run_id=run_id, parameters=merged)
+    return result, complete
+
+
+def _known_steps(steps) -> bool:
+    try:
+        select_steps(steps)
+    except PipelineError:
+        return False
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
+
+
+@contextmanager
+def _history_environment(study_reports: Path, run_id: str):
+    """The kernels learn where the study's earlier runs are and which run is under way (so a comparison looks back
+    at the runs before this one)."""
+    saved = {name: os.environ.get(name) for name in (runs.REPORTS_ENV, runs.RUN_ENV)}
+    os.environ[runs.REPORTS_ENV], os.environ[runs.RUN_ENV] = str(study_reports.resolve()), run_id
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _run_steps(root, loaded, study, selected, present, lacking, merged, run_dir, kernel, progress, say) -> RunResult:

@@ -145,3 +145,65 @@ def funnel_by_segment(profile: pd.DataFrame, names: dict, stages: dict[str, str]
 def weighted_title(title: str, weights) -> str:
     """A chart title that says "(weighted)" only when there are weights."""
     return f"{title} (weighted)" if weights is not None else title
+
+
+def migration_flow(matrix: pd.DataFrame, title: str = "Between segments: then → now", min_share: float = 0.005):
+    """An alluvial chart of a migration matrix (counts, groups then as rows, now as columns): each group a stacked
+    bar on its side, each flow a band as wide as the units that moved; flows under `min_share` of all are left out."""
+    import numpy as np
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    house_style()
+    total = float(matrix.to_numpy().sum())
+    left, right = matrix.sum(axis=1), matrix.sum(axis=0)
+    gap = 0.01 * total
+    colours = dict(zip(sorted(set(matrix.index) | set(matrix.columns)), sns.color_palette("tab20", 20) * 3))
+
+    def stack(sizes):
+        tops, y = {}, 0.0
+        for name, size in sizes.items():
+            tops[name] = y
+            y += size + gap
+        return tops
+
+    top_left, top_right = stack(left), stack(right)
+    used_left, used_right = dict.fromkeys(left.index, 0.0), dict.fromkeys(right.index, 0.0)
+    fig, ax = plt.subplots(figsize=(9, 6))
+    for a in matrix.index:
+        for b in matrix.columns:
+            n = float(matrix.loc[a, b])
+            if n <= 0:
+                continue
+            y0, y1 = top_left[a] + used_left[a], top_right[b] + used_right[b]
+            used_left[a] += n
+            used_right[b] += n
+            if n < min_share * total:
+                continue
+            xs = np.linspace(0, 1, 30)
+            s = 3 * xs ** 2 - 2 * xs ** 3
+            upper, lower = y0 + (y1 - y0) * s, y0 + n + (y1 - y0) * s
+            verts = list(zip(0.05 + 0.9 * xs, upper)) + list(zip(0.05 + 0.9 * xs[::-1], lower[::-1]))
+            ax.add_patch(PathPatch(MplPath(verts + [verts[0]], closed=True), color=colours[a], alpha=0.45, lw=0))
+    for tops, sizes, x, align in ((top_left, left, 0.05, "right"), (top_right, right, 0.95, "left")):
+        for name, size in sizes.items():
+            ax.add_patch(plt.Rectangle((x - 0.015, tops[name]), 0.03, size, color=colours[name]))
+            ax.text(x + (-0.03 if align == "right" else 0.03), tops[name] + size / 2, f"{name} ({size:,.0f})",
+                    ha=align, va="center", fontsize=8)
+    ax.set_xlim(-0.45, 1.45)
+    ax.set_ylim(max(sum(left) , sum(right)) + gap * len(matrix), -gap)
+    ax.axis("off")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def trend(table: pd.DataFrame, title: str = "Across runs", ylabel: str = "%"):
+    """One line per group across runs (`run`, `group`, `value`), the legend beside the plot so it covers no data."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(9, 4))
+    sns.lineplot(data=table, x="run", y="value", hue="group", marker="o", ax=ax, sort=False)
+    ax.set(title=title, xlabel="", ylabel=ylabel)
+    ax.legend(title="", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig

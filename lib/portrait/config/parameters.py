@@ -63,6 +63,10 @@ class SegmentationParameters(StepParameters):
     clv_horizon_months: float = Field(12, gt=0, le=120, description="months ahead the expected value covers")
     clv_discount_rate: float = Field(0.0, ge=0, lt=1, description="CLV discount rate per month (0: undiscounted)")
     clv_holdout_weeks: int = Field(39, ge=1, le=260, description="last weeks held out to check the CLV predictions")
+    compare_to: str = Field("previous", max_length=64,
+                            description="earlier run whose segment numbers and names are kept: previous, a run id, none")
+    identity_max_distance: float = Field(25.0, gt=0, le=400, description="mean index difference up to which a "
+                                         "segment is the same as an earlier run's (above: it emerged)")
 
 
 class PersonaParameters(StepParameters):
@@ -72,6 +76,11 @@ class PersonaParameters(StepParameters):
     strategic_weight: dict[int, float] = Field({}, description="segment -> weight added to its rank score")
     rank_by: Literal["value", "expected_value"] = Field(
         "value", description="value in the rank score: past card spend, or CLV's expected value over the horizon")
+    compare_to: str = Field("previous", max_length=64,
+                            description="earlier run the report says what changed since: previous, a run id, none")
+    change_alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the changes since the earlier run")
+    change_correction: Literal["none", "bonferroni", "holm"] = Field(
+        "holm", description="multiple-comparison correction over all the changes tested in one comparison")
 
 
 STEP_MODELS: dict[str, type[StepParameters]] = {

@@ -154,6 +154,8 @@ TYPING_TOOL = File("typing_tool", "typing_tool.pkl", "04_segmentation", "the cla
 # Step 05 — personas
 PERSONAS = File("personas", "personas.json", "05_personas", "persona cards (templates/personas.schema.json)")
 REPORT = File("report", "report.html", "05_personas", "the stakeholder report")
+COMPARISON = File("comparison", "comparison.json", "05_personas",
+                  "what changed since an earlier run: the run compared with, tests, correction, headlines")
 
 TABLES: dict[str, Table] = {t.name: t for t in globals().copy().values() if isinstance(t, Table)}
 FILES: dict[str, File] = {f.name: f for f in globals().copy().values() if isinstance(f, File)}

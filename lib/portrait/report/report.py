@@ -63,9 +63,10 @@ FULL_CONTEXT = {"unit": "respondents", "weighted": True, "topics": None, "cards"
 
 def render_report(personas: list[dict], charts: list[dict], appendix: dict, study: str, brand: str | None,
                   language: str, currency: str | None = None, stamp: str | None = None,
-                  context: dict | None = None) -> str:
-    """The stakeholder report; `context` (PersonaSources.context) says which sections the study can fill."""
-    return templating.render("report.html.j2",
+                  context: dict | None = None, changes: dict | None = None) -> str:
+    """The stakeholder report; `context` (PersonaSources.context) says which sections the study can fill;
+    `changes` (history.compare.History.for_report) opens it with what changed since the earlier run."""
+    return templating.render("report.html.j2", changes=changes,
         personas=personas, charts=charts, appendix=appendix, study=study, brand=brand, language=language,
         L=labels(language), css=(TEMPLATES / "report" / "style.css").read_text(encoding="utf-8"),
         currency=currency, stamp=stamp, version=__version__, ctx=context or FULL_CONTEXT)

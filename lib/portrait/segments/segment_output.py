@@ -17,10 +17,11 @@ ID_COLUMNS = {"respondents": ["respondent_id", "person_key", "weight"], "custome
 
 def save_outputs(study: Study, data: SegmentationData, result: Segmentation, names: dict,
                  assigned: SchemeAssignments | None, profile: pd.DataFrame, tool: TypingTool | None,
-                 weak_threshold: float = 0.25) -> pd.DataFrame:
+                 weak_threshold: float = 0.25, identity=None) -> pd.DataFrame:
     """Write segments.parquet (one row per unit: ids, segment, name, every scheme), segment_profiles,
     rfm_customers (when the study has transactions), segmentation.json (unit, model, k, why, stability,
-    names) and the typing tool (respondents only); return what was written."""
+    names, and with `identity` the earlier run whose numbers and names were kept and how each segment matched)
+    and the typing tool (respondents only); return what was written."""
     frame = data.table[ID_COLUMNS[data.unit]].copy()
     frame["segment"] = result.labels.reindex(frame.index).astype("Int64")
     frame["segment_name"] = frame["segment"].map(names).astype("string")
@@ -42,6 +43,9 @@ def save_outputs(study: Study, data: SegmentationData, result: Segmentation, nam
               "sizes": {str(k): int(v) for k, v in result.labels.value_counts().sort_index().items()},
               "comparison": result.comparison.astype(object).where(result.comparison.notna(), None)
               .to_dict(orient="records")}
+    if identity is not None and identity.compared_with is not None:
+        table = identity.table.astype(object).where(identity.table.notna(), None)
+        choice["identity"] = {"compared_with": identity.compared_with, "segments": table.to_dict(orient="records")}
     atomic.write_json(choice, study.path(catalog.SEGMENTATION))
     rows.append({"output": "segmentation.json", "rows": len(result.comparison)})
     if tool is not None:

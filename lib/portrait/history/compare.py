@@ -1,0 +1,296 @@
+"""What changed since an earlier run: sizes with intervals and tests, traits whose index moved, migration between
+RFM segments and between data-driven segments, and the few sentences the report opens with.
+
+Sizes of data-driven segments are compared through the earlier run's typing tool, applied to both runs' units:
+one classifier on both sides, so a change in size is a change in the people, not in the clustering (a new k-means
+on a new sample moves its borders). Without a typing tool (a loyalty-only study) the sizes of the matched segments
+are compared. Every size and trait test is a two-proportion z-test on effective bases (weights' Kish base); the
+p-values of one comparison form one family, corrected as the study chooses (Holm by default), so a run without any
+change reports one with probability at most `alpha`. The card base is a census read twice: its shares are tested
+as if the two runs were independent samples, which, the same cards being in both, is conservative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from sklearn.metrics import adjusted_rand_score
+from statsmodels.stats.multitest import multipletests
+
+from portrait import stats
+
+CORRECTIONS = {"none": None, "bonferroni": "bonferroni", "holm": "holm"}
+
+
+@dataclass
+class Changes:
+    since: str                            # the earlier run's date (UTC)
+    compared_with: str | None
+    alpha: float
+    correction: str
+    sizes: pd.DataFrame                   # family, group, segment, then %, now %, change, interval, p, p adjusted
+    traits: pd.DataFrame                  # segment, trait, then %, now %, index then, index now, p, p adjusted
+    rfm_migration: pd.DataFrame | None = None      # cards: earlier RFM segment (rows) x now (columns)
+    segment_flow: pd.DataFrame | None = None       # units: earlier tool's segment (rows) x this run's segment
+    agreement: dict = field(default_factory=dict)  # classify (earlier tool) against re-segment (this run)
+    identity: pd.DataFrame | None = None           # step 04's matching of segments, when it had an earlier run
+    names: dict = field(default_factory=dict)
+
+    def significant(self) -> pd.DataFrame:
+        """Every change that passed its corrected test, sizes first, the largest first."""
+        parts = [self.sizes.assign(kind="size"), self.traits.assign(kind="trait")]
+        frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+            pd.DataFrame(columns=["kind", "significant", "change"])
+        frame = frame[frame["significant"]].copy()
+        frame["size"] = frame["change"].abs()
+        return frame.sort_values(["kind", "size"], ascending=[True, False]).drop(columns="size")
+
+    def headlines(self, limit: int = 6) -> list[dict]:
+        """The changes that passed the tests, largest first, each a label key of report_labels.yml and its numbers;
+        `no_change` alone when none did."""
+        lines = []
+        for row in self.significant().head(limit).to_dict("records"):
+            numbers = {k: _signed(row[k]) if k in ("change", "low", "high") else _plain(row[k])
+                       for k in ("then", "now", "change", "low", "high")}
+            numbers["p"] = f"{row['p_adjusted']:.2g}"
+            if row["kind"] == "size":
+                family = "family_rfm" if row["family"] == "RFM segment" else "family_segment"
+                lines.append({"key": "change_size", "family": family, "group": row["group"],
+                              "unit": "customers" if row["unit"] != "respondents" else "respondents", **numbers})
+            else:
+                lines.append({"key": "change_trait", "group": row["group"], "trait": row["trait"], **numbers,
+                              "index_then": f"{row['index_then']:.0f}", "index_now": f"{row['index_now']:.0f}"})
+        for row in (self.identity.to_dict("records") if self.identity is not None else []):
+            if row["status"] == "emerged":
+                lines.append({"key": "change_emerged", "number": row["number"],
+                              "name": self.names.get(int(row["number"]), str(row["number"]))})
+            elif row["status"] == "vanished":
+                lines.append({"key": "change_vanished", "number": row["earlier segment"], "name": row["earlier name"]})
+        return lines or [{"key": "no_change", "alpha": self.alpha, "correction": self.correction, "tests": self.tests}]
+
+    def sentences(self, labels: dict | None = None) -> list[str]:
+        """The headlines in the report's words (`labels` of one language; English by default)."""
+        if labels is None:
+            from portrait.report.report import labels as report_labels
+            labels = report_labels("en")
+        out = []
+        for line in self.headlines():
+            fields = {k: v for k, v in line.items() if k != "key"}
+            if "family" in fields:
+                fields["family"], fields["unit"] = labels[fields["family"]], labels[f"of_{fields['unit']}"]
+            out.append(labels[line["key"]].format(**fields))
+        return out
+
+    @property
+    def tests(self) -> int:
+        return int(self.sizes["p"].notna().sum() + self.traits["p"].notna().sum())
+
+    def to_json(self) -> dict:
+        return {"compared_with": self.compared_with, "since": self.since, "alpha": self.alpha,
+                "correction": self.correction, "tests": self.tests, "headlines": self.sentences(),
+                "significant": int(len(self.significant())), "agreement": self.agreement}
+
+
+def share_change(then: float, n_then: float, now: float, n_now: float, confidence: float = 0.95) -> dict:
+    """Two shares (0-1) on effective bases: the change in points, its Wald interval and the z-test's p."""
+    z = norm.ppf(0.5 + confidence / 2)
+    half = z * np.sqrt(then * (1 - then) / max(n_then, 1) + now * (1 - now) / max(n_now, 1))
+    change = now - then
+    return {"then": round(100 * then, 2), "now": round(100 * now, 2), "change": round(100 * change, 2),
+            "low": round(100 * (change - half), 2), "high": round(100 * (change + half), 2),
+            "p": stats.proportion_p(then, n_then, now, n_now)}
+
+
+def _shares(labels: pd.Series, weights: pd.Series) -> tuple[pd.Series, float]:
+    keep = labels.notna()
+    labels, weights = labels[keep], weights[keep].astype("float64")
+    return weights.groupby(labels.to_numpy()).sum() / weights.sum(), stats.effective_base(weights)
+
+
+def size_changes(then_labels, then_weights, now_labels, now_weights, family: str, unit: str, names: dict) -> pd.DataFrame:
+    a, n_a = _shares(then_labels, then_weights)
+    b, n_b = _shares(now_labels, now_weights)
+    rows = []
+    for group in sorted(set(a.index) | set(b.index), key=str):
+        row = share_change(float(a.get(group, 0.0)), n_a, float(b.get(group, 0.0)), n_b)
+        rows.append({"family": family, "group": names.get(group, str(group)), "segment": group, "unit": unit,
+                     "base then": round(n_a, 1), "base now": round(n_b, 1), **row})
+    return pd.DataFrame(rows)
+
+
+def trait_changes(then: pd.DataFrame, now: pd.DataFrame, names: dict, min_base: int = 30) -> pd.DataFrame:
+    """Per segment present in both runs, every share in its profile (a category, or a yes/no share) with a base of
+    at least `min_base` both times: then and now, index then and now, and the test of the segment's share."""
+    columns = ["segment", "variable", "category", "label", "value", "total", "index", "base"]
+    keys = ["segment", "variable", "category"]
+    joined = then[columns].merge(now[columns], on=keys, suffixes=(" then", " now"))
+    share = (joined["category"] != "") | joined["label then"].str.contains(r"\(share", regex=True)
+    joined = joined[share & (joined["base then"] >= min_base) & (joined["base now"] >= min_base)]
+    rows = []
+    for r in joined.to_dict("records"):
+        scale = 100.0 if r["category"] != "" else 1.0   # category rows hold %, yes/no shares 0-1
+        change = share_change(float(r["value then"]) / scale, float(r["base then"]),
+                              float(r["value now"]) / scale, float(r["base now"]))
+        trait = f"{r['label now']}: {r['category']}" if r["category"] != "" else r["label now"]
+        rows.append({"segment": int(r["segment"]), "group": names.get(int(r["segment"]), str(r["segment"])),
+                     "trait": trait, **change, "index_then": r["index then"], "index_now": r["index now"]})
+    return pd.DataFrame(rows, columns=["segment", "group", "trait", "then", "now", "change", "low", "high", "p",
+                                       "index_then", "index_now"])
+
+
+def correct(frames: list[pd.DataFrame], alpha: float, correction: str) -> list[pd.DataFrame]:
+    """One family of tests over every frame: adjusted p and `significant`, in place of each frame's rows."""
+    if correction not in CORRECTIONS:
+        from portrait.errors import PortraitError
+        raise PortraitError(f"change_correction = {correction!r}: use one of {', '.join(CORRECTIONS)}.")
+    p = pd.concat([f["p"] for f in frames], ignore_index=True) if frames else pd.Series(dtype=float)
+    adjusted = pd.Series(np.nan, index=p.index)
+    tested = p.notna()
+    if tested.any():
+        method = CORRECTIONS[correction]
+        adjusted[tested] = multipletests(p[tested], alpha=alpha, method=method)[1] if method else p[tested]
+    out, start = [], 0
+    for frame in frames:
+        part = adjusted.iloc[start:start + len(frame)].to_numpy()
+        out.append(frame.assign(p_adjusted=part, significant=part < alpha))
+        start += len(frame)
+    return out
+
+
+def migration(then: pd.DataFrame, now: pd.DataFrame, key: str, column: str) -> pd.DataFrame:
+    """Counts of units by their group then (rows) and now (columns), matched on a pseudonymous key; units only
+    then are `(gone)`, only now `(new)`."""
+    joined = then[[key, column]].merge(now[[key, column]], on=key, how="outer", suffixes=(" then", " now"))
+    a = joined[f"{column} then"].astype("string").fillna("(new)")
+    b = joined[f"{column} now"].astype("string").fillna("(gone)")
+    return pd.crosstab(a.rename("then"), b.rename("now"))
+
+
+def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "holm", min_base: int = 30) -> Changes:
+    """Everything that changed between two snapshots (history.snapshot), as one family of tests."""
+    names = {**{int(k): v for k, v in then.names.items()}, **{int(k): v for k, v in now.names.items()}}
+    unit = str(now.meta.get("unit", "respondents"))
+    sizes, flow, agreement = [], None, {}
+    if then.tool is not None and now.answers is not None:
+        from portrait.history.snapshot import classify
+
+        typed_now = classify(then.tool, now.answers)
+        typed_then = then.units["typed"] if "typed" in then.units else pd.Series(dtype="Int64")
+        if typed_now.notna().any() and typed_then.notna().any():
+            sizes.append(size_changes(typed_then, then.units["weight"], typed_now, now.units["weight"],
+                                      "Segment", unit, names))
+            both = typed_now.notna()
+            flow = pd.crosstab(typed_now[both].rename("earlier typing tool"),
+                               now.units["segment"][both].rename("this run"))
+            agreement = {"units": int(both.sum()),
+                         "same segment %": round(100 * float((typed_now[both] == now.units["segment"][both]).mean()), 1),
+                         "adjusted Rand index": round(float(adjusted_rand_score(typed_now[both], now.units["segment"][both])), 3)}
+    if not sizes:  # no typing tool: the matched segments themselves
+        sizes.append(size_changes(then.units["segment"], then.units["weight"], now.units["segment"],
+                                  now.units["weight"], "Segment", unit, names))
+    rfm_moves = None
+    if then.rfm is not None and now.rfm is not None:
+        ones_then, ones_now = pd.Series(1.0, index=then.rfm.index), pd.Series(1.0, index=now.rfm.index)
+        sizes.append(size_changes(then.rfm["rfm_segment"], ones_then, now.rfm["rfm_segment"], ones_now,
+                                  "RFM segment", "card customers", {}))
+        rfm_moves = migration(then.rfm, now.rfm, "card_key", "rfm_segment")
+    kept = set(int(s) for s in then.profiles["segment"].unique()) & set(int(s) for s in now.profiles["segment"].unique())
+    traits = trait_changes(then.profiles[then.profiles["segment"].isin(kept)],
+                           now.profiles[now.profiles["segment"].isin(kept)], names, min_base)
+    size_table = pd.concat(sizes, ignore_index=True)
+    size_table, traits = correct([size_table, traits], alpha, correction)
+    return Changes(then.date, then.run_id, alpha, correction, size_table, traits, rfm_moves, flow, agreement,
+                   identity, names)
+
+
+def trend(snapshots: list, measures=("share %", "value share %", "NPS")) -> pd.DataFrame:
+    """The headline measures of every snapshot given (oldest first), one row per run, measure and segment."""
+    rows = []
+    for snap in snapshots:
+        metrics = snap.metrics[snap.metrics["measure"].isin(measures)]
+        for r in metrics.itertuples():
+            rows.append({"run": snap.date or "now", "run_id": snap.run_id or "this run", "measure": r.measure,
+                         "segment": int(r.segment), "group": r.group, "value": r.value})
+    return pd.DataFrame(rows, columns=["run", "run_id", "measure", "segment", "group", "value"])
+
+
+def _plain(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+@dataclass
+class History:
+    """This run's snapshot, the earlier one it is compared with (None: the first run) and what changed."""
+    now: object
+    earlier: object | None
+    changes: Changes | None
+    runs: list                               # every earlier snapshot, oldest first, for the trend
+
+    def summary(self, labels: dict | None = None) -> str:
+        if self.changes is None:
+            return "no earlier run of this study to compare with: this run starts its history"
+        return "\n".join(self.changes.sentences(labels))
+
+    def trend(self, measure: str = "share %") -> pd.DataFrame:
+        """One measure across every run and this one; data-driven segments under this run's names (their numbers
+        are kept from run to run)."""
+        table = trend([*self.runs, self.now], (measure,))
+        names = {int(k): v for k, v in self.now.names.items()}
+        table["group"] = [names.get(s, g) if s >= 0 else g for s, g in zip(table["segment"], table["group"])]
+        return table
+
+    def for_report(self, labels: dict) -> dict | None:
+        """The report's opening section: title, basis, sentences and charts (flow between RFM segments, trend)."""
+        if self.changes is None:
+            return None
+        from portrait import plots
+        from portrait.report.report import chart
+
+        c = self.changes
+        charts = [chart(plots.trend(self.trend(), labels["trend"], "%"), labels["trend"])]
+        if c.rfm_migration is not None:
+            charts.append(chart(plots.migration_flow(c.rfm_migration, labels["migration"]), labels["migration"]))
+        return {"title": labels["changed_since"].format(date=c.since),
+                "basis": labels["changed_basis"].format(date=c.since, run=c.compared_with, correction=c.correction,
+                                                        tests=c.tests, alpha=c.alpha),
+                "sentences": c.sentences(labels), "charts": charts}
+
+
+def since_earlier(study, compare_to: str = "previous", alpha: float = 0.05, correction: str = "holm",
+                  min_base: int = 30) -> History:
+    """This run (the study's processed outputs) against the earlier run `compare_to` names in its history."""
+    import json
+
+    from portrait.history import runs, snapshot
+    from portrait.io import catalog
+
+    now = snapshot.capture(study)
+    folder = runs.reports_folder(study)
+    earlier_run = runs.previous(folder, compare_to)
+    under_way = __import__("os").environ.get(runs.RUN_ENV)
+    history = [snapshot.load(r["folder"] / runs.SNAPSHOT) for r in runs.with_snapshot(folder)
+               if r.get("run_id") != under_way]
+    if earlier_run is None:
+        return History(now, None, None, history)
+    earlier = snapshot.load(earlier_run["folder"] / runs.SNAPSHOT)
+    choice = json.loads(study.path(catalog.SEGMENTATION).read_text(encoding="utf-8"))
+    recorded = choice.get("identity") or {}
+    identity = (pd.DataFrame(recorded["segments"]) if recorded.get("compared_with") == earlier.run_id else None)
+    changes = compare(earlier, now, identity, alpha, correction, min_base)
+    return History(now, earlier, changes, history)
+
+
+def save(study, history: History) -> pd.DataFrame:
+    """comparison.json: the run compared with and what changed (an empty comparison on a first run)."""
+    from portrait.io import atomic, catalog
+
+    body = history.changes.to_json() if history.changes else {"compared_with": None, "headlines": []}
+    atomic.write_json(body, study.path(catalog.COMPARISON))
+    return pd.DataFrame([{"output": catalog.COMPARISON.file, "items": len(body["headlines"])}])
