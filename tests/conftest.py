@@ -3,6 +3,7 @@ or notebook runs whenever its processed outputs are missing or stale (tests/proc
 one the end-to-end tests check."""
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from portrait import Study, pipeline
 from portrait.collect import collect, privacy
 from portrait.cli import ensure_demo
+from portrait.history import runs
 
 import processed_stamp
 
@@ -49,6 +51,9 @@ def pytest_sessionstart(session):
     # nbval executes the notebooks against data/raw/demo, and unit tests read what the steps wrote: every step
     # runs first on a fresh checkout, and again when the demo, the package or the notebooks' code changed.
     restore_truth()
+    # Notebooks executed by hand (nbval) look for earlier runs in reports/<study>: a developer's own runs there must
+    # not change what the committed outputs show, so the session's history starts empty.
+    os.environ[runs.REPORTS_ENV] = tempfile.mkdtemp(prefix="portrait-no-history-")
     ensure_demo(DEMO, say=lambda message: None)
     processed_stamp.ensure_fresh(Study.load(DEMO).processed, DEMO, ROOT / "lib" / "portrait", ROOT / "notebooks",
                                  _run_demo)

@@ -1,5 +1,7 @@
 """The papermill runner: order, skipping, parameters, HTML without code, failure handling, `latest`."""
 
+import json
+
 import nbformat
 import pytest
 
@@ -60,12 +62,18 @@ def test_failure_names_notebook_cell_and_error_and_keeps_latest(root):
     assert "01_collect.ipynb failed in cell" in message and "ValueError: bad input in row 7" in message
     assert (root / "reports" / "demo" / "bad" / "01_collect.ipynb").exists()  # kept for debugging
     assert (root / "reports" / "demo" / "latest").resolve().name == "good"
+    # A monitor reads why the last run failed, and which good run `latest` still shows.
+    status = json.loads((root / "reports" / "demo" / "status.json").read_text())
+    assert status["ok"] is False and status["latest"] == "good" and status["last_success"]["run_id"] == "good"
+    assert status["last_run"]["status"] == "failed" and "bad input in row 7" in status["last_run"]["error"]
+    assert "bad input in row 7" in (root / "reports" / "demo" / "index.html").read_text()
 
 
 def test_unknown_parameter_is_refused_before_running(root):
     with pytest.raises(PipelineError, match=r"`writ` \(did you mean `write`\?\) are not parameters of the selected"):
         pipeline.run("data/raw/demo", root, parameters={"writ": False}, run_id="r", progress=False, say=lambda m: None)
-    assert not (root / "reports" / "demo" / "r").exists()
+    assert not (root / "reports" / "demo" / "r" / "01_collect.ipynb").exists()  # no notebook ran
+    assert json.loads((root / "reports" / "demo" / "r" / "run.json").read_text())["status"] == "failed"
 
 
 def test_a_wrong_type_names_the_key_and_the_type(root):

@@ -25,21 +25,32 @@ def _parse_parameter(text: str) -> tuple[str, object]:
 
 
 def ensure_demo(path: Path = DEMO, seed: int | None = None, force: bool = False, say=print,
-                bundled: str = "demo") -> Path:
-    """Build a bundled study (the demo, or another of BUNDLED) into `path` unless it is already there."""
+                bundled: str = "demo", wave: int | None = 1) -> Path:
+    """Build a bundled study (the demo, or another of BUNDLED) into `path` unless it is already there.
+
+    `wave` (the demo only): 1 is the study as first delivered, 2 and 3 later waves; None keeps the wave already
+    built (a run of the study does not turn wave 3 back into wave 1)."""
     import importlib
 
     module, build = BUNDLED[bundled]
     demo = importlib.import_module(module)
     seed = demo.DEFAULT_SEED if seed is None else seed
     stamp = path / ".portrait-demo"
-    # The stamp records the seed and the generator's own source, so a changed generator rebuilds.
-    signature = f"{seed} {demo.generator_digest()}"
-    if not force and stamp.exists() and stamp.read_text().strip() == signature:
-        say(f"{bundled} study already built in {path} (seed {seed})")
+    built = stamp.read_text().split() if stamp.exists() else []
+    if wave is None:
+        wave = int(built[3]) if len(built) == 4 and built[2] == "wave" and built[3].isdigit() else 1
+    # The stamp records the seed, the generator's own source and the wave, so a changed generator rebuilds.
+    signature = f"{seed} {demo.generator_digest()}" + (f" wave {wave}" if wave != 1 else "")
+    if not force and " ".join(built) == signature:
+        say(f"{bundled} study already built in {path} (seed {seed}{f', wave {wave}' if wave != 1 else ''})")
         return path
-    say(f"building the {bundled} study in {path} (seed {seed}) …")
-    getattr(demo, build)(path, seed=seed)
+    say(f"building the {bundled} study in {path} (seed {seed}{f', wave {wave}' if wave != 1 else ''}) …")
+    if wave != 1:
+        if bundled != "demo":
+            raise PortraitError(f"--wave: only the demo study has later waves, not {bundled}.")
+        getattr(demo, build)(path, seed=seed, wave=wave)
+    else:
+        getattr(demo, build)(path, seed=seed)
     stamp.write_text(f"{signature}\n")
     return path
 
@@ -54,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--path", type=Path, default=None)
     p_demo.add_argument("--seed", type=int, default=None)
     p_demo.add_argument("--force", action="store_true", help="rebuild even if it exists")
+    p_demo.add_argument("--wave", type=int, default=1, choices=[1, 2, 3],
+                        help="a later wave of the demo: 2 brings planted drift, 3 none (default 1, the first delivery)")
 
     p_new = sub.add_parser("new-study", help="write a commented study skeleton to data/raw/NAME")
     p_new.add_argument("name")
@@ -75,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
-            ensure_demo(args.path or Path("data/raw") / args.name, args.seed, args.force, bundled=args.name)
+            ensure_demo(args.path or Path("data/raw") / args.name, args.seed, args.force, bundled=args.name,
+                        wave=args.wave)
         elif args.command == "new-study":
             folder = skeleton.write_skeleton(args.raw / args.name, args.name)
             print(f"wrote {folder / 'study.yml'}; put the raw files beside it and edit the sources.")
@@ -84,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
             for name in BUNDLED:  # a bundled study is built on first use
                 if Path(args.study).resolve() == (Path("data/raw") / name).resolve():
-                    ensure_demo(Path("data/raw") / name, bundled=name)
+                    ensure_demo(Path("data/raw") / name, bundled=name, wave=None)
             parameters = dict(_parse_parameter(p) for p in args.parameter)
             steps = args.steps.split(",") if args.steps else None
             result = pipeline.run(args.study, Path.cwd(), steps, parameters, args.reports, args.kernel,

@@ -429,7 +429,8 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     run_dir = study_reports / run_id
     with _StudyLock(study_reports, say), _quiet_libraries(), _history_environment(study_reports, run_id):
         run_dir.mkdir(parents=True, exist_ok=True)
-        runs.write_record(run_dir, run_id=run_id, study=study_name, started=runs.now(), status="running",
+        runs.write_record(run_dir, run_id=run_id, study=study_name, started=runs.now(), started_ns=time.time_ns(),
+                          status="running",
                           selected=select_steps(steps) if _known_steps(steps) else steps)
         try:
             result, complete = _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kernel,

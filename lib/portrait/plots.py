@@ -147,7 +147,7 @@ def weighted_title(title: str, weights) -> str:
     return f"{title} (weighted)" if weights is not None else title
 
 
-def migration_flow(matrix: pd.DataFrame, title: str = "Between segments: then → now", min_share: float = 0.005):
+def migration_flow(matrix: pd.DataFrame, title: str = "Between segments: then → now", min_share: float = 0.01):
     """An alluvial chart of a migration matrix (counts, groups then as rows, now as columns): each group a stacked
     bar on its side, each flow a band as wide as the units that moved; flows under `min_share` of all are left out."""
     import numpy as np
@@ -204,6 +204,7 @@ def trend(table: pd.DataFrame, title: str = "Across runs", ylabel: str = "%"):
     fig, ax = plt.subplots(figsize=(9, 4))
     sns.lineplot(data=table, x="run", y="value", hue="group", marker="o", ax=ax, sort=False)
     ax.set(title=title, xlabel="", ylabel=ylabel)
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend(title="", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig

@@ -80,7 +80,7 @@ class PersonaParameters(StepParameters):
                             description="earlier run the report says what changed since: previous, a run id, none")
     change_alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the changes since the earlier run")
     change_correction: Literal["none", "bonferroni", "holm"] = Field(
-        "holm", description="multiple-comparison correction over all the changes tested in one comparison")
+        "holm", description="multiple-comparison correction within each family of changes: segment sizes, RFM sizes, traits")
 
 
 STEP_MODELS: dict[str, type[StepParameters]] = {

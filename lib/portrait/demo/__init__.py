@@ -21,6 +21,7 @@ from portrait.demo.identities import make_identities
 from portrait.demo.interviews import build_interviews, second_coding
 from portrait.demo.loyalty import build_cardholders, build_transactions
 from portrait.demo.population import assign_relationship, make_people
+from portrait.demo import waves
 from portrait.demo.survey import build_answers
 
 DEFAULT_SEED = 20261125
@@ -48,11 +49,16 @@ def generator_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None) -> Path:
+def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | Path | None = None,
+               wave: int = 1) -> Path:
     """Write the demo study into `raw_dir` (replacing it) and its ground truth beside `data/raw`.
 
-    Same seed, same bytes: every file is a pure function of the seed.
+    Same seed, same bytes: every file is a pure function of the seed (and the wave). `wave` 2 or 3 writes a later
+    wave of the same study (demo/waves.py): more months of purchases and a new survey sample, with planted drift in
+    wave 2 and none after it.
     """
+    if wave not in waves.WAVES:
+        raise ValueError(f"wave {wave}: the demo has waves {', '.join(map(str, waves.WAVES))}.")
     raw_dir = Path(raw_dir)
     truth_dir = Path(truth_dir) if truth_dir else raw_dir.parent.parent / "truth" / raw_dir.name
     staging = raw_dir.with_name(f".{raw_dir.name}.building")
@@ -70,11 +76,25 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     holders = people[people["card_holder"]].reset_index(drop=True)
     cardholders = build_cardholders(holders, ids, rng, LOYALTY_START)
     transactions = build_transactions(holders, ids, rng, LOYALTY_START, LOYALTY_MONTHS)
+    if wave > 1:
+        first_receipt = int(transactions["Receipt"].str[2:].astype(int).max())
+        transactions = pd.concat([transactions, waves.later_purchases(holders, ids, seed, wave, LOYALTY_START,
+                                                                      LOYALTY_MONTHS, first_receipt)],
+                                 ignore_index=True)
     _write_csv(cardholders, staging / "loyalty" / "cardholders.csv", sep=";", encoding="cp1251")
     _write_csv(transactions, staging / "loyalty" / "transactions.csv", sep=";", encoding="utf-8")
 
     sample = people.iloc[np.sort(rng.choice(len(people), SURVEY_SIZE, replace=False))].reset_index(drop=True)
     export, quality_truth, error_truth = build_answers(sample, ids, rng, SURVEY_START)
+    surveyed = sample
+    if wave > 1:  # a new sample of the same pool, fielded later; wave 1's draws above stay as they were
+        surveyed = waves.sample(people, SURVEY_SIZE, seed, wave)
+        export, quality_truth, error_truth = build_answers(
+            surveyed, ids, waves.answers_rng(seed, wave), SURVEY_START + pd.DateOffset(months=waves.WAVE_MONTHS * (wave - 1)))
+        given = [i for i in export["Response ID"] if i]  # a blank id is planted dirt and stays blank
+        renamed = dict(zip(given, waves.response_ids(wave, len(given))))
+        for frame in (export, quality_truth, error_truth):
+            frame["Response ID"] = frame["Response ID"].map(renamed).fillna(frame["Response ID"])
     _write_csv(export, staging / "survey" / "survey_export.csv", sep=",", encoding="utf-8-sig")
 
     chosen = _interviewees(sample, rng)
@@ -88,17 +108,32 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
         _freeze_zip(path)
 
     shutil.copyfile(STUDY_YML, staging / "study.yml")
+    if wave > 1:  # this delivery's export was made the day its last month ended
+        exported = LOYALTY_START + pd.DateOffset(months=LOYALTY_MONTHS + waves.WAVE_MONTHS * (wave - 1)) - pd.Timedelta(days=1)
+        text = (staging / "study.yml").read_text(encoding="utf-8")
+        marker = "    path: loyalty/transactions.csv\n"
+        (staging / "study.yml").write_text(text.replace(marker, f"{marker}    export_date: {exported:%Y-%m-%d}\n"),
+                                           encoding="utf-8")
     shutil.copyfile(CODEBOOK_YML, staging / "codebook.yml")
     shutil.copyfile(OPEN_CODES_YML, staging / "open_codes.yml")
     shutil.copyfile(INTERVIEW_CODEBOOK_YML, staging / "interview_codebook.yml")
     shutil.copyfile(SCHEMES_YML, staging / "schemes.yml")
     shutil.copyfile(MESSAGES_YML, staging / "messages.yml")
-    _write_truth(truth_dir, people, ids, sample, quality_truth, chosen, participants, turn_truth)
+    _write_truth(truth_dir, people, ids, surveyed, quality_truth, chosen, participants, turn_truth)
     error_truth.to_csv(truth_dir / "response_error.csv", index=False)
+    _write_wave_truth(truth_dir, wave, seed, holders, surveyed)
     if raw_dir.exists():
         shutil.rmtree(raw_dir)
     staging.rename(raw_dir)
     return raw_dir
+
+
+def _write_wave_truth(folder: Path, wave: int, seed: int, holders: pd.DataFrame, surveyed: pd.DataFrame) -> None:
+    """Which wave this is, the surveyed persons' planted segments, and the card holders planted to lapse."""
+    lapsed = holders.loc[waves.lapsed(holders, seed), ["person_id"]] if wave >= waves.DRIFT_FROM else holders.iloc[:0][["person_id"]]
+    lapsed.to_csv(folder / "lapsed_holders.csv", index=False)
+    surveyed[["person_id", "attitude_segment"]].to_csv(folder / "surveyed.csv", index=False)
+    (folder / "wave.txt").write_text(f"{wave}\n", encoding="utf-8")
 
 
 def _interviewees(sample: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -35,11 +35,16 @@ def build_cardholders(holders: pd.DataFrame, ids: pd.DataFrame, rng: np.random.G
 
 
 def build_transactions(holders: pd.DataFrame, ids: pd.DataFrame, rng: np.random.Generator,
-                       start: pd.Timestamp, months: int) -> pd.DataFrame:
-    """Line items of every receipt, vectorised; behaviour follows each holder's planted traits."""
+                       start: pd.Timestamp, months: int, rate: float = 1.0, first_receipt: int = 0) -> pd.DataFrame:
+    """Line items of every receipt, vectorised; behaviour follows each holder's planted traits.
+
+    The first export gives every holder at least one receipt over the period; a later period (`rate`: its share of
+    the first period's receipts, receipts numbered from `first_receipt`) may give a holder none."""
     n = len(holders)
     card = ids.set_index("person_id").loc[holders["person_id"], "card_number"].to_numpy()
-    receipts = np.maximum(1, rng.poisson(holders["relationship"].map(RECEIPTS_MEAN).to_numpy()))
+    receipts = rng.poisson(rate * holders["relationship"].map(RECEIPTS_MEAN).to_numpy())
+    if first_receipt == 0:
+        receipts = np.maximum(1, receipts)
     owner = np.repeat(np.arange(n), receipts)
     r = len(owner)
     days = (start + pd.DateOffset(months=months) - start).days
@@ -49,7 +54,8 @@ def build_transactions(holders: pd.DataFrame, ids: pd.DataFrame, rng: np.random.
     season = rng.random(r) < 0.5
     holiday = np.where(rng.random(r) < 0.5, pd.Timestamp("2025-12-20"), pd.Timestamp("2026-03-04"))
     holiday_day = (pd.to_datetime(holiday) - start).days + rng.integers(0, 12, r)
-    day = np.where(gift & season, holiday_day, day)
+    inside = (holiday_day >= 0) & (holiday_day < days)  # a later, shorter period may hold neither holiday
+    day = np.where(gift & season & inside, holiday_day, day)
     when = start + pd.to_timedelta(day, unit="D") + pd.to_timedelta(rng.integers(10 * 60, 21 * 60, r), unit="m")
 
     items = 1 + rng.binomial(2, np.where(holders["attitude_segment"].to_numpy()[owner] == "family_practical",
@@ -75,7 +81,7 @@ def build_transactions(holders: pd.DataFrame, ids: pd.DataFrame, rng: np.random.
     store = np.array([STORES[c][k % len(STORES[c])] for c, k in zip(city, rng.integers(0, 3, r))], dtype=object)
     store = np.where(online, "Online shop", store)
     frame = pd.DataFrame({
-        "Receipt": [f"CH{x:07d}" for x in line_receipt + 1],
+        "Receipt": [f"CH{x:07d}" for x in line_receipt + 1 + first_receipt],
         "Card number": card[line_owner],
         "Date": pd.DatetimeIndex(line_when).strftime("%Y-%m-%d %H:%M"),
         "Store": store[line_receipt],

@@ -4,9 +4,10 @@ RFM segments and between data-driven segments, and the few sentences the report 
 Sizes of data-driven segments are compared through the earlier run's typing tool, applied to both runs' units:
 one classifier on both sides, so a change in size is a change in the people, not in the clustering (a new k-means
 on a new sample moves its borders). Without a typing tool (a loyalty-only study) the sizes of the matched segments
-are compared. Every size and trait test is a two-proportion z-test on effective bases (weights' Kish base); the
-p-values of one comparison form one family, corrected as the study chooses (Holm by default), so a run without any
-change reports one with probability at most `alpha`. The card base is a census read twice: its shares are tested
+are compared. Every size and trait test is a two-proportion z-test on effective bases (weights' Kish base). The tests
+form three families — sizes of data-driven segments, sizes of RFM segments, traits — each corrected on its own as
+the study chooses (Holm by default), so in a run without any change each family reports one with probability at
+most `alpha`. The card base is a census read twice: its shares are tested
 as if the two runs were independent samples, which, the same cards being in both, is conservative.
 """
 
@@ -23,6 +24,7 @@ from statsmodels.stats.multitest import multipletests
 from portrait import stats
 
 CORRECTIONS = {"none": None, "bonferroni": "bonferroni", "holm": "holm"}
+FAMILY_ORDER = {"Segment": 0, "RFM segment": 1, "Trait": 2}
 
 
 @dataclass
@@ -38,21 +40,24 @@ class Changes:
     agreement: dict = field(default_factory=dict)  # classify (earlier tool) against re-segment (this run)
     identity: pd.DataFrame | None = None           # step 04's matching of segments, when it had an earlier run
     names: dict = field(default_factory=dict)
+    panel: pd.DataFrame | None = None              # units in both runs (by pseudonymous key): segment then x now
 
     def significant(self) -> pd.DataFrame:
-        """Every change that passed its corrected test, sizes first, the largest first."""
-        parts = [self.sizes.assign(kind="size"), self.traits.assign(kind="trait")]
+        """Every change that passed its corrected test: segment sizes, then RFM sizes, then traits, each family's
+        largest first."""
+        parts = [self.sizes.assign(kind="size"), self.traits.assign(kind="trait", family="Trait")]
         frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
-            pd.DataFrame(columns=["kind", "significant", "change"])
-        frame = frame[frame["significant"]].copy()
+            pd.DataFrame(columns=["kind", "family", "significant", "change"])
+        frame = frame[frame["significant"].astype(bool)].copy()
+        frame["order"] = frame["family"].map(FAMILY_ORDER).fillna(len(FAMILY_ORDER))
         frame["size"] = frame["change"].abs()
-        return frame.sort_values(["kind", "size"], ascending=[True, False]).drop(columns="size")
+        return frame.sort_values(["order", "size"], ascending=[True, False]).drop(columns=["order", "size"])
 
-    def headlines(self, limit: int = 6) -> list[dict]:
-        """The changes that passed the tests, largest first, each a label key of report_labels.yml and its numbers;
-        `no_change` alone when none did."""
+    def headlines(self, per_family: int = 3) -> list[dict]:
+        """The changes that passed the tests, the `per_family` largest of each family, each a label key of
+        report_labels.yml and its numbers; `no_change` alone when none did."""
         lines = []
-        for row in self.significant().head(limit).to_dict("records"):
+        for row in self.significant().groupby("family", sort=False).head(per_family).to_dict("records"):
             numbers = {k: _signed(row[k]) if k in ("change", "low", "high") else _plain(row[k])
                        for k in ("then", "now", "change", "low", "high")}
             numbers["p"] = f"{row['p_adjusted']:.2g}"
@@ -122,9 +127,10 @@ def size_changes(then_labels, then_weights, now_labels, now_weights, family: str
 
 
 def trait_changes(then: pd.DataFrame, now: pd.DataFrame, names: dict, min_base: int = 30) -> pd.DataFrame:
-    """Per segment present in both runs, every share in its profile (a category, or a yes/no share) with a base of
-    at least `min_base` both times: then and now, index then and now, and the test of the segment's share."""
-    columns = ["segment", "variable", "category", "label", "value", "total", "index", "base"]
+    """Per segment present in both profiles, every share (a category, or a yes/no share) with at least `min_base`
+    answers both times: then and now, index then and now, and the test of the segment's share on effective bases."""
+    then, now = _with_effective_base(then), _with_effective_base(now)
+    columns = ["segment", "variable", "category", "label", "value", "total", "index", "base", "effective_base"]
     keys = ["segment", "variable", "category"]
     joined = then[columns].merge(now[columns], on=keys, suffixes=(" then", " now"))
     share = (joined["category"] != "") | joined["label then"].str.contains(r"\(share", regex=True)
@@ -132,13 +138,18 @@ def trait_changes(then: pd.DataFrame, now: pd.DataFrame, names: dict, min_base: 
     rows = []
     for r in joined.to_dict("records"):
         scale = 100.0 if r["category"] != "" else 1.0   # category rows hold %, yes/no shares 0-1
-        change = share_change(float(r["value then"]) / scale, float(r["base then"]),
-                              float(r["value now"]) / scale, float(r["base now"]))
+        change = share_change(float(r["value then"]) / scale, float(r["effective_base then"]),
+                              float(r["value now"]) / scale, float(r["effective_base now"]))
         trait = f"{r['label now']}: {r['category']}" if r["category"] != "" else r["label now"]
         rows.append({"segment": int(r["segment"]), "group": names.get(int(r["segment"]), str(r["segment"])),
                      "trait": trait, **change, "index_then": r["index then"], "index_now": r["index now"]})
     return pd.DataFrame(rows, columns=["segment", "group", "trait", "then", "now", "change", "low", "high", "p",
                                        "index_then", "index_now"])
+
+
+def _with_effective_base(profile: pd.DataFrame) -> pd.DataFrame:
+    """A profile written before effective bases were kept counts its answers as the base."""
+    return profile if "effective_base" in profile else profile.assign(effective_base=profile["base"].astype(float))
 
 
 def correct(frames: list[pd.DataFrame], alpha: float, correction: str) -> list[pd.DataFrame]:
@@ -197,13 +208,37 @@ def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "ho
         sizes.append(size_changes(then.rfm["rfm_segment"], ones_then, now.rfm["rfm_segment"], ones_now,
                                   "RFM segment", "card customers", {}))
         rfm_moves = migration(then.rfm, now.rfm, "card_key", "rfm_segment")
-    kept = set(int(s) for s in then.profiles["segment"].unique()) & set(int(s) for s in now.profiles["segment"].unique())
-    traits = trait_changes(then.profiles[then.profiles["segment"].isin(kept)],
-                           now.profiles[now.profiles["segment"].isin(kept)], names, min_base)
+    traits = trait_changes(*_profiles_to_compare(then, now), names, min_base)
+    # Three families, each corrected on its own: segment sizes, RFM segment sizes, traits.
+    sizes = [correct([frame], alpha, correction)[0] for frame in sizes]
     size_table = pd.concat(sizes, ignore_index=True)
-    size_table, traits = correct([size_table, traits], alpha, correction)
+    traits = correct([traits], alpha, correction)[0]
     return Changes(then.date, then.run_id, alpha, correction, size_table, traits, rfm_moves, flow, agreement,
-                   identity, names)
+                   identity, names, _panel(then.units, now.units))
+
+
+def _panel(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame | None:
+    """Migration between data-driven segments of the units found in both runs by their pseudonymous key (cards in a
+    loyalty-only study, people reached through their key in a survey); None when nobody is in both."""
+    for key in ("card_key", "person_key"):
+        if key in then and key in now:
+            a, b = then.dropna(subset=[key]), now.dropna(subset=[key])
+            a, b = a.drop_duplicates(key), b.drop_duplicates(key)
+            joined = a[[key, "segment"]].merge(b[[key, "segment"]], on=key, suffixes=(" then", " now"))
+            if len(joined):
+                return pd.crosstab(joined["segment then"].rename("then"), joined["segment now"].rename("now"))
+    return None
+
+
+def _profiles_to_compare(then, now) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The earlier run's units and this run's, both as the earlier run's typing tool assigns them; without those
+    profiles, each run's own segments (those kept from one run to the next)."""
+    if then.typed_profiles is not None and now.by_earlier is not None:
+        mine = now.by_earlier[now.by_earlier["tool"] == then.run_id]
+        if len(mine):
+            return then.typed_profiles, mine.drop(columns="tool")
+    kept = set(then.profiles["segment"].astype(int)) & set(now.profiles["segment"].astype(int))
+    return then.profiles[then.profiles["segment"].isin(kept)], now.profiles[now.profiles["segment"].isin(kept)]
 
 
 def trend(snapshots: list, measures=("share %", "value share %", "NPS")) -> pd.DataFrame:
@@ -212,9 +247,14 @@ def trend(snapshots: list, measures=("share %", "value share %", "NPS")) -> pd.D
     for snap in snapshots:
         metrics = snap.metrics[snap.metrics["measure"].isin(measures)]
         for r in metrics.itertuples():
-            rows.append({"run": snap.date or "now", "run_id": snap.run_id or "this run", "measure": r.measure,
+            rows.append({"run": _when(snap), "run_id": snap.run_id or "this run", "measure": r.measure,
                          "segment": int(r.segment), "group": r.group, "value": r.value})
     return pd.DataFrame(rows, columns=["run", "run_id", "measure", "segment", "group", "value"])
+
+
+def _when(snap) -> str:
+    """A run's label on a trend axis: its UTC date and time to the minute (runs of one day stay apart)."""
+    return str(snap.meta.get("captured", ""))[:16].replace("T", " ") or "this run"
 
 
 def _plain(value: float) -> str:

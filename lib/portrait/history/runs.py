@@ -57,7 +57,8 @@ def read_record(run_dir: Path) -> dict | None:
 
 
 def runs(study_reports: Path) -> list[dict]:
-    """Every recorded run of the study, oldest first (run ids are UTC timestamps, so they sort by time)."""
+    """Every recorded run of the study, oldest first (by when it started, to the nanosecond: a run id given by hand
+    need not sort by time)."""
     if not study_reports.is_dir():
         return []
     found = []
@@ -65,7 +66,7 @@ def runs(study_reports: Path) -> list[dict]:
         record = read_record(folder)
         if record is not None:
             found.append({**record, "folder": folder})
-    return found
+    return sorted(found, key=lambda r: (r.get("started_ns") or 0, r.get("run_id") or ""))
 
 
 def with_snapshot(study_reports: Path) -> list[dict]:
@@ -116,7 +117,7 @@ def write_status(study_reports: Path, study: str) -> dict:
     return status
 
 
-FIELDS = ("run_id", "started", "finished", "status", "error", "executed", "skipped", "compared_with")
+FIELDS = ("run_id", "started_ns", "started", "finished", "status", "error", "executed", "skipped", "compared_with")
 
 
 def _public(record: dict | None) -> dict | None:

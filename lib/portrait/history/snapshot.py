@@ -1,7 +1,7 @@
 """A run's snapshot: what a later run compares with, kept beside the run's report (`<run>/snapshot/`).
 
 Small and pseudonymous: per segmented unit its segment, weight, pseudonymous key and the segment the run's own
-typing tool gives it; the segment profiles (aggregates); segment names and personas; the RFM segment and spend
+typing tool gives it; the segment profiles (aggregates), also as the run's typing tool assigns the segments; segment names and personas; the RFM segment and spend
 per card key; headline measures per segment (size, value share, NPS) and per RFM segment; the typing tool; the
 run's parameters and input hashes. No answer, name or free text.
 
@@ -37,7 +37,9 @@ class Snapshot:
     rfm: pd.DataFrame | None = None           # card_key, rfm_segment, monetary
     personas: list[dict] = field(default_factory=list)   # id, segment, name, primary, rank
     tool: TypingTool | None = None
+    typed_profiles: pd.DataFrame | None = None  # profiles of the units as the run's own typing tool assigns them
     answers: pd.DataFrame | None = field(default=None, repr=False)   # in memory only: the units' coded answers
+    by_earlier: pd.DataFrame | None = field(default=None, repr=False)  # in memory only: profiles by earlier tools
 
     @property
     def date(self) -> str:
@@ -76,8 +78,16 @@ def capture(study) -> Snapshot:
             "unit": sources.unit, "weighted": bool(sources.choice.get("weighted", False)),
             "model": sources.choice.get("model"), "k": sources.choice.get("k"), "version": __version__,
             "inputs": _inputs(study)}
+    typed = by_earlier = None
+    if study.has(catalog.SEGMENT_PROFILES_TYPED):
+        from portrait.history.typed_profiles import THIS_RUN
+
+        table = study.read(catalog.SEGMENT_PROFILES_TYPED)
+        own = table["tool"] == THIS_RUN
+        typed = table[own].drop(columns="tool").reset_index(drop=True)
+        by_earlier = table[~own].reset_index(drop=True)
     return Snapshot(meta, units, sources.profile.reset_index(drop=True), dict(sources.names),
-                    _metrics(sources, rfm), rfm, _personas(study), tool, answers)
+                    _metrics(sources, rfm), rfm, _personas(study), tool, typed, answers, by_earlier)
 
 
 def classify(tool: TypingTool, answers: pd.DataFrame) -> pd.Series:
@@ -139,6 +149,8 @@ def save(snap: Snapshot, folder: Path, run_id: str, parameters: dict | None = No
         atomic.write_parquet(snap.rfm, folder / "rfm.parquet")
     if snap.tool is not None:
         snap.tool.save(folder / "typing_tool.pkl")
+    if snap.typed_profiles is not None:
+        atomic.write_parquet(snap.typed_profiles, folder / "typed_profiles.parquet")
     atomic.write_json(meta, folder / "meta.json")  # last: a folder with meta.json is complete
     return folder
 
@@ -153,8 +165,9 @@ def load(folder: Path) -> Snapshot:
     personas = meta.pop("personas", [])
     rfm = pd.read_parquet(folder / "rfm.parquet") if (folder / "rfm.parquet").exists() else None
     tool = TypingTool.load(folder / "typing_tool.pkl") if (folder / "typing_tool.pkl").exists() else None
+    typed = pd.read_parquet(folder / "typed_profiles.parquet") if (folder / "typed_profiles.parquet").exists() else None
     return Snapshot(meta, pd.read_parquet(folder / "units.parquet"), pd.read_parquet(folder / "profiles.parquet"),
-                    names, pd.read_parquet(folder / "metrics.parquet"), rfm, personas, tool)
+                    names, pd.read_parquet(folder / "metrics.parquet"), rfm, personas, tool, typed)
 
 
 def compared_with(study) -> str | None:

@@ -134,7 +134,13 @@ SEGMENTS = Table("segments", "04_segmentation", "one row per segmented unit: ids
                  {"segment": I, "segment_name": S}, open=True)
 SEGMENT_PROFILES = Table("segment_profiles", "04_segmentation", "every segment against the total on every variable",
                          {"variable": S, "label": S, "category": S, "segment": I, "value": F, "total": F, "p": F,
-                          "base": I, "index": F, "significant": B, "topic": S})
+                          "base": I, "effective_base": F, "index": F, "significant": B, "topic": S})
+SEGMENT_PROFILES_TYPED = Table("segment_profiles_typed", "04_segmentation",
+                               "segments as a typing tool assigns them (this run's, and an earlier run's when there is "
+                               "one) against the total on every variable: what a comparison between runs reads",
+                               {"tool": S, "variable": S, "label": S, "category": S, "segment": I, "value": F,
+                                "total": F, "p": F, "base": I, "effective_base": F, "index": F, "significant": B,
+                                "topic": S})
 RFM_CUSTOMERS = Table("rfm_customers", "04_segmentation", "card features, RFM scores and segments per customer",
                       {"card_key": S, "recency_days": I, "frequency": I, "receipts_per_year": F, "monetary": F,
                        "tenure_days": I, "average_ticket": F, "r_score": I, "f_score": I, "m_score": I,

@@ -18,8 +18,9 @@ from portrait import stats
 
 def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
             weights: pd.Series | None = None, alpha: float = 0.05, topics: dict[str, str] | None = None) -> pd.DataFrame:
-    """Long table: variable, label, category, segment, value, total, index, p, significant, base (and
-    topic, the persona card section of each variable, when `topics` is given).
+    """Long table: variable, label, category, segment, value, total, index, p, significant, base (answers) and
+    effective_base (Kish, of the answers' weights) (and topic, the persona card section of each variable, when
+    `topics` is given).
 
     `variables` maps a column of `data` to its label; categorical columns (strings or categoricals)
     are profiled per category (share %), numeric ones by their mean.
@@ -45,7 +46,8 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
                     rest_share = 100 * w_all[hit & rest].sum() / max(w_all[rest].sum(), 1e-12)
                     p = stats.proportion_p(share / 100, stats.effective_base(w_all[inside]),
                                            rest_share / 100, stats.effective_base(w_all[rest]))
-                    rows.append((column, label, str(category), s, share, total, p, int(inside.sum())))
+                    rows.append((column, label, str(category), s, share, total, p, int(inside.sum()),
+                                 stats.effective_base(w_all[inside])))
         else:
             x = values.astype("float64").to_numpy()
             if not answered.any():
@@ -57,8 +59,11 @@ def profile(data: pd.DataFrame, segments: pd.Series, variables: dict[str, str],
                     continue
                 mean, _ = stats.weighted_mean_sd(x[inside], w_all[inside])
                 p = stats.welch_p(x[inside], w_all[inside], x[rest], w_all[rest])
-                rows.append((column, label, "", s, mean, total, p, int(inside.sum())))
-    table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base"])
+                rows.append((column, label, "", s, mean, total, p, int(inside.sum()),
+                             stats.effective_base(w_all[inside])))
+    table = pd.DataFrame(rows, columns=["variable", "label", "category", "segment", "value", "total", "p", "base",
+                                        "effective_base"])
+    table["effective_base"] = table["effective_base"].astype("float64").round(1)
     table["index"] = (100 * table["value"] / table["total"].replace(0, np.nan)).round(0)
     table["significant"] = table["p"] < alpha
     table[["value", "total"]] = table[["value", "total"]].round(4)

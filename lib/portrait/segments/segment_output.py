@@ -17,17 +17,20 @@ ID_COLUMNS = {"respondents": ["respondent_id", "person_key", "weight"], "custome
 
 def save_outputs(study: Study, data: SegmentationData, result: Segmentation, names: dict,
                  assigned: SchemeAssignments | None, profile: pd.DataFrame, tool: TypingTool | None,
-                 weak_threshold: float = 0.25, identity=None) -> pd.DataFrame:
+                 weak_threshold: float = 0.25, identity=None, typed_profiles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Write segments.parquet (one row per unit: ids, segment, name, every scheme), segment_profiles,
     rfm_customers (when the study has transactions), segmentation.json (unit, model, k, why, stability,
     names, and with `identity` the earlier run whose numbers and names were kept and how each segment matched)
-    and the typing tool (respondents only); return what was written."""
+    and the typing tool (respondents only), with the profiles through the typing tools (history.typed_profiles) when
+    given; return what was written."""
     frame = data.table[ID_COLUMNS[data.unit]].copy()
     frame["segment"] = result.labels.reindex(frame.index).astype("Int64")
     frame["segment_name"] = frame["segment"].map(names).astype("string")
     if assigned is not None:
         frame = frame.join(assigned.values.add_prefix("scheme__"))
     written = {"segments": frame, "segment_profiles": profile}
+    if typed_profiles is not None and len(typed_profiles):
+        written["segment_profiles_typed"] = typed_profiles
     if data.rfm is not None:
         written["rfm_customers"] = data.rfm.customers
     rows = []
