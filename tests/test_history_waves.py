@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binomtest
 
 from portrait import Study, pipeline
 from portrait.demo import build_demo, waves
@@ -22,7 +23,7 @@ CHEAP = {"n_boot": 2, "models": ["kmeans"]}
 def test_no_change_raises_at_most_alpha_false_alarms(demo_run):
     """Two samples drawn from the same population (the demo's coded respondents, resampled with their weights), typed
     by the pipeline's own typing tool and compared as step 05 does, 400 times: the share of comparisons reporting
-    any size change stays at or below α under Holm, and each single test rejects at about α without a correction."""
+    any size change is not above α under Holm, nor the share of single tests rejecting without a correction."""
     now = snapshot.capture(Study.load(DEMO))
     typed = snapshot.classify(now.tool, now.answers).reset_index(drop=True)
     weights = now.units["weight"].reset_index(drop=True)
@@ -38,10 +39,14 @@ def test_no_change_raises_at_most_alpha_false_alarms(demo_run):
         any_alarm += bool(compare.correct([sizes], ALPHA, "holm")[0]["significant"].any())
         single += list(compare.correct([sizes], ALPHA, "none")[0]["significant"])
     family_rate, test_rate = any_alarm / repeats, float(np.mean(single))
-    print(f"\nno change, {repeats} pairs of {n} respondents: any alarm (Holm) {family_rate:.3f}; "
-          f"single tests rejecting (no correction) {test_rate:.3f}; α = {ALPHA}")
-    assert family_rate <= ALPHA
-    assert test_rate <= ALPHA + 0.015  # each z-test near its nominal level (Monte Carlo error about 0.005)
+    # The rates are Monte Carlo estimates: the claim "at most α" fails when the count of alarms is significantly above
+    # what a rate of α gives (one-sided binomial test at 1 %), not when noise puts it a hair above.
+    family_p = binomtest(any_alarm, repeats, ALPHA, alternative="greater").pvalue
+    test_p = binomtest(int(np.sum(single)), len(single), ALPHA, alternative="greater").pvalue
+    print(f"\nno change, {repeats} pairs of {n} respondents: any alarm (Holm) {family_rate:.3f} (p of a rate above α "
+          f"{family_p:.2f}); single tests rejecting (no correction) {test_rate:.3f} (p {test_p:.2f}); α = {ALPHA}")
+    assert family_p >= 0.01 and family_rate < 2 * ALPHA
+    assert test_p >= 0.01
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +67,9 @@ def test_wave_two_compares_with_wave_one_and_finds_the_planted_growth(wave_two):
     then = snapshot.load(history / result.compared_with / runs.SNAPSHOT)
     now = snapshot.load(result.run_dir / runs.SNAPSHOT)
     changes = compare.compare(then, now)  # the saved snapshots give the same comparison as the run's own
-    # The bargain hunters' segment: the one whose profile is furthest above the total on "Discount hunter".
+    # The bargain hunters' segment: the one furthest above the total on the price scheme's "discount hunter".
     profile = then.profiles
-    hunter = profile[profile["label"].str.contains("Discount hunter", case=False)]
+    hunter = profile[(profile["variable"] == "scheme__price_orientation") & (profile["category"] == "discount hunter")]
     bargain = int(hunter.sort_values("index", ascending=False)["segment"].iloc[0])
     sizes = json.loads((processed / "comparison.json").read_text())
     assert sizes["compared_with"] == result.compared_with

@@ -294,7 +294,11 @@ class History:
         from portrait.report.report import chart
 
         c = self.changes
-        charts = [chart(plots.trend(self.trend(), labels["trend"], "%"), labels["trend"])]
+        charts = []
+        for measure, label in (("share %", "trend"), ("value share %", "trend_value"), ("NPS", "trend_nps")):
+            table = self.trend(measure)
+            if len(table):
+                charts.append(chart(plots.trend(table, labels[label], "NPS" if measure == "NPS" else "%"), labels[label]))
         if c.rfm_migration is not None:
             charts.append(chart(plots.migration_flow(c.rfm_migration, labels["migration"]), labels["migration"]))
         return {"title": labels["changed_since"].format(date=c.since),
