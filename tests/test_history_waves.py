@@ -65,31 +65,34 @@ def test_wave_two_compares_with_wave_one_and_finds_the_planted_growth(wave_two):
     earlier = [r for r in runs.runs(history) if r["run_id"] != result.run_dir.name]
     assert result.compared_with == earlier[-1]["run_id"]
     then = snapshot.load(history / result.compared_with / runs.SNAPSHOT)
-    now = snapshot.load(result.run_dir / runs.SNAPSHOT)
-    changes = compare.compare(then, now)  # the saved snapshots give the same comparison as the run's own
+    comparison = json.loads((processed / "comparison.json").read_text())
+    assert comparison["compared_with"] == result.compared_with
     # The bargain hunters' segment: the one furthest above the total on the price scheme's "discount hunter".
     profile = then.profiles
     hunter = profile[(profile["variable"] == "scheme__price_orientation") & (profile["category"] == "discount hunter")]
     bargain = int(hunter.sort_values("index", ascending=False)["segment"].iloc[0])
-    sizes = json.loads((processed / "comparison.json").read_text())
-    assert sizes["compared_with"] == result.compared_with
-    run_sizes = changes.sizes[changes.sizes["family"] == "Segment"].set_index("segment")
+    sizes = pd.DataFrame(comparison["sizes"])
+    run_sizes = sizes[sizes["family"] == "Segment"].assign(segment=lambda f: f["segment"].astype(int)).set_index("segment")
     planted = 100 * waves.BARGAIN_GROWTH
     grown = run_sizes.loc[bargain]
     print(f"\nbargain segment {bargain}: {grown['then']:.1f} % -> {grown['now']:.1f} % "
           f"({grown['change']:+.1f} points, planted +{planted:.0f} in the population)")
     assert grown["significant"] and grown["change"] > planted / 2
     assert run_sizes.drop(index=bargain)["change"].max() < grown["change"]
+    assert set(run_sizes["through"]) == {"the earlier run's typing tool"}
+    # The saved snapshots compare as the run did (the typing tool's assignment of this run's units is kept).
+    again = compare.compare(then, snapshot.load(result.run_dir / runs.SNAPSHOT)).sizes
+    assert again["change"].tolist() == sizes["change"].tolist() and again["through"].tolist() == sizes["through"].tolist()
 
 
 def test_wave_two_finds_the_lapsed_champions(wave_two):
     result, history, processed, truth = wave_two
     then = snapshot.load(history / result.compared_with / runs.SNAPSHOT)
-    now = snapshot.load(result.run_dir / runs.SNAPSHOT)
-    changes = compare.compare(then, now)
-    rfm = changes.sizes[changes.sizes["family"] == "RFM segment"].set_index("segment")
+    comparison = json.loads((processed / "comparison.json").read_text())
+    sizes = pd.DataFrame(comparison["sizes"])
+    rfm = sizes[sizes["family"] == "RFM segment"].set_index("segment")
     assert rfm.loc["Champions", "significant"] and rfm.loc["Champions", "change"] < -3
-    moved = changes.rfm_migration.loc["Champions"].drop("Champions").sum()
+    moved = sum(n for segment, n in comparison["rfm_migration"]["Champions"].items() if segment != "Champions")
     lapsed = len(pd.read_csv(truth / "lapsed_holders.csv"))
     print(f"\nChampions {rfm.loc['Champions', 'then']:.1f} % -> {rfm.loc['Champions', 'now']:.1f} %; "
           f"{moved} cards left Champions; {lapsed} holders planted to lapse")

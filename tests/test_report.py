@@ -63,3 +63,12 @@ def test_a_failed_validation_writes_nothing(tmp_path):
     written = report.write(tmp_path, build(), "<html></html>", "Acme", "en")
     assert (tmp_path / "personas.json").exists() and (tmp_path / "personas" / "segment-1.md").exists()
     assert written["items"].tolist() == [2, 4, 1]
+
+
+def test_table_cells_follow_the_report_language():
+    from portrait.report.formatting import cell
+
+    assert cell(True, "en") == "yes" and cell(False, "uk", "так", "ні") == "ні"
+    assert cell(42231.6, "en") == "42,231.6" and cell(42231.6, "uk") == "42\xa0231,6"
+    assert cell(0.8123, "ru") == "0,8123" and cell(1234567, "en") == "1,234,567"
+    assert cell(float("nan")) == "—" and cell("<b>") == "<b>"  # text is escaped by the template, not here

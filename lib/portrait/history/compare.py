@@ -94,9 +94,20 @@ class Changes:
         return int(self.sizes["p"].notna().sum() + self.traits["p"].notna().sum())
 
     def to_json(self) -> dict:
+        import json
+
+        def records(frame):
+            return json.loads(frame.to_json(orient="records")) if frame is not None else None
+
+        def matrix(frame):
+            return json.loads(frame.to_json(orient="index")) if frame is not None else None
+
         return {"compared_with": self.compared_with, "since": self.since, "alpha": self.alpha,
                 "correction": self.correction, "tests": self.tests, "headlines": self.sentences(),
-                "significant": int(len(self.significant())), "agreement": self.agreement}
+                "significant": int(len(self.significant())), "agreement": self.agreement,
+                "sizes": records(self.sizes), "traits changed": records(self.traits[self.traits["significant"]]),
+                "rfm_migration": matrix(self.rfm_migration), "segment_flow": matrix(self.segment_flow),
+                "panel": matrix(self.panel)}
 
 
 def share_change(then: float, n_then: float, now: float, n_now: float, confidence: float = 0.95) -> dict:
@@ -185,14 +196,12 @@ def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "ho
     names = {**{int(k): v for k, v in then.names.items()}, **{int(k): v for k, v in now.names.items()}}
     unit = str(now.meta.get("unit", "respondents"))
     sizes, flow, agreement = [], None, {}
-    if then.tool is not None and now.answers is not None:
-        from portrait.history.snapshot import classify
-
-        typed_now = classify(then.tool, now.answers)
+    typed_now = _typed_by(then, now)
+    if typed_now is not None:
         typed_then = then.units["typed"] if "typed" in then.units else pd.Series(dtype="Int64")
         if typed_now.notna().any() and typed_then.notna().any():
             sizes.append(size_changes(typed_then, then.units["weight"], typed_now, now.units["weight"],
-                                      "Segment", unit, names))
+                                      "Segment", unit, names).assign(through="the earlier run's typing tool"))
             both = typed_now.notna()
             flow = pd.crosstab(typed_now[both].rename("earlier typing tool"),
                                now.units["segment"][both].rename("this run"))
@@ -201,12 +210,12 @@ def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "ho
                          "adjusted Rand index": round(float(adjusted_rand_score(typed_now[both], now.units["segment"][both])), 3)}
     if not sizes:  # no typing tool: the matched segments themselves
         sizes.append(size_changes(then.units["segment"], then.units["weight"], now.units["segment"],
-                                  now.units["weight"], "Segment", unit, names))
+                                  now.units["weight"], "Segment", unit, names).assign(through="each run's own segments"))
     rfm_moves = None
     if then.rfm is not None and now.rfm is not None:
         ones_then, ones_now = pd.Series(1.0, index=then.rfm.index), pd.Series(1.0, index=now.rfm.index)
         sizes.append(size_changes(then.rfm["rfm_segment"], ones_then, now.rfm["rfm_segment"], ones_now,
-                                  "RFM segment", "card customers", {}))
+                                  "RFM segment", "card customers", {}).assign(through="card key (census)"))
         rfm_moves = migration(then.rfm, now.rfm, "card_key", "rfm_segment")
     traits = trait_changes(*_profiles_to_compare(then, now), names, min_base)
     # Three families, each corrected on its own: segment sizes, RFM segment sizes, traits.
@@ -215,6 +224,18 @@ def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "ho
     traits = correct([traits], alpha, correction)[0]
     return Changes(then.date, then.run_id, alpha, correction, size_table, traits, rfm_moves, flow, agreement,
                    identity, names, _panel(then.units, now.units))
+
+
+def _typed_by(then, now) -> pd.Series | None:
+    """This run's units as the earlier run's typing tool assigns them: classified now (answers in memory), or as the
+    run kept them in its snapshot when it was compared with that same earlier run."""
+    if then.tool is not None and now.answers is not None:
+        from portrait.history.snapshot import classify
+
+        return classify(then.tool, now.answers)
+    if "typed_earlier" in now.units and now.meta.get("typed_earlier_by") == then.run_id:
+        return now.units["typed_earlier"].astype("Int64")
+    return None
 
 
 def _panel(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame | None:

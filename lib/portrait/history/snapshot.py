@@ -7,7 +7,8 @@ run's parameters and input hashes. No answer, name or free text.
 
 `capture(study)` reads the processed outputs of a study (in a run, its staging folder); the same object, in
 memory, also holds the units' coded answers, so an earlier run's typing tool can classify this run's units —
-those answers are never saved.
+those answers are never saved. What the comparison took from them is: each unit's segment by the earlier run's tool
+(`typed_earlier`) and the profiles through it, so a saved snapshot compares with its earlier run as the run did.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Snapshot:
     tool: TypingTool | None = None
     typed_profiles: pd.DataFrame | None = None  # profiles of the units as the run's own typing tool assigns them
     answers: pd.DataFrame | None = field(default=None, repr=False)   # in memory only: the units' coded answers
-    by_earlier: pd.DataFrame | None = field(default=None, repr=False)  # in memory only: profiles by earlier tools
+    by_earlier: pd.DataFrame | None = field(default=None, repr=False)  # profiles through the earlier run's tool
 
     @property
     def date(self) -> str:
@@ -71,13 +72,16 @@ def capture(study) -> Snapshot:
         answers = answers.select_dtypes("number")
     if tool is not None and answers is not None:
         units["typed"] = classify(tool, answers)
+    earlier = _earlier_tool(study)
+    if earlier is not None and answers is not None:  # kept so that the saved snapshot compares as the run did
+        units["typed_earlier"] = classify(earlier[1], answers)
     rfm = None
     if study.has(catalog.RFM_CUSTOMERS):
         rfm = study.read(catalog.RFM_CUSTOMERS)[["card_key", "rfm_segment", "monetary"]].reset_index(drop=True)
     meta = {"study": study.name, "captured": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "unit": sources.unit, "weighted": bool(sources.choice.get("weighted", False)),
             "model": sources.choice.get("model"), "k": sources.choice.get("k"), "version": __version__,
-            "inputs": _inputs(study)}
+            "inputs": _inputs(study), "typed_earlier_by": earlier[0] if earlier is not None else None}
     typed = by_earlier = None
     if study.has(catalog.SEGMENT_PROFILES_TYPED):
         from portrait.history.typed_profiles import THIS_RUN
@@ -88,6 +92,17 @@ def capture(study) -> Snapshot:
         by_earlier = table[~own].reset_index(drop=True)
     return Snapshot(meta, units, sources.profile.reset_index(drop=True), dict(sources.names),
                     _metrics(sources, rfm), rfm, _personas(study), tool, typed, answers, by_earlier)
+
+
+def _earlier_tool(study) -> tuple[str, TypingTool] | None:
+    """The run this run's comparison looked back at, and its typing tool (None without either)."""
+    from portrait.history import runs
+
+    run_id = compared_with(study)
+    if not run_id:
+        return None
+    path = runs.reports_folder(study) / run_id / runs.SNAPSHOT / "typing_tool.pkl"
+    return (run_id, TypingTool.load(path)) if path.exists() else None
 
 
 def classify(tool: TypingTool, answers: pd.DataFrame) -> pd.Series:
@@ -151,6 +166,8 @@ def save(snap: Snapshot, folder: Path, run_id: str, parameters: dict | None = No
         snap.tool.save(folder / "typing_tool.pkl")
     if snap.typed_profiles is not None:
         atomic.write_parquet(snap.typed_profiles, folder / "typed_profiles.parquet")
+    if snap.by_earlier is not None and len(snap.by_earlier):
+        atomic.write_parquet(snap.by_earlier, folder / "by_earlier.parquet")
     atomic.write_json(meta, folder / "meta.json")  # last: a folder with meta.json is complete
     return folder
 
@@ -166,8 +183,10 @@ def load(folder: Path) -> Snapshot:
     rfm = pd.read_parquet(folder / "rfm.parquet") if (folder / "rfm.parquet").exists() else None
     tool = TypingTool.load(folder / "typing_tool.pkl") if (folder / "typing_tool.pkl").exists() else None
     typed = pd.read_parquet(folder / "typed_profiles.parquet") if (folder / "typed_profiles.parquet").exists() else None
+    by_earlier = pd.read_parquet(folder / "by_earlier.parquet") if (folder / "by_earlier.parquet").exists() else None
     return Snapshot(meta, pd.read_parquet(folder / "units.parquet"), pd.read_parquet(folder / "profiles.parquet"),
-                    names, pd.read_parquet(folder / "metrics.parquet"), rfm, personas, tool, typed)
+                    names, pd.read_parquet(folder / "metrics.parquet"), rfm, personas, tool, typed,
+                    by_earlier=by_earlier)
 
 
 def compared_with(study) -> str | None:

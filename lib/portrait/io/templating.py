@@ -34,6 +34,9 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = markdown_escape
+    from portrait.report.formatting import cell
+
+    env.filters["cell"] = cell
     return env
 
 
