@@ -117,7 +117,7 @@ def segment_sizes(facts: pd.DataFrame, names: dict, title: str = "Size and value
     for container in ax.containers:
         ax.bar_label(container, fmt="%.0f", padding=3, fontsize=9)
     ax.set(title=title, ylabel="", xlabel="%")
-    ax.legend(title="", loc="lower right")
+    ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, over none
     fig.tight_layout()
     return fig
 
@@ -137,7 +137,7 @@ def funnel_by_segment(profile: pd.DataFrame, names: dict, stages: dict[str, str]
     fig, ax = plt.subplots(figsize=(9, 4))
     sns.barplot(data=both, x="stage", y="%", hue="who", ax=ax, palette=PALETTE[: both["who"].nunique()])
     ax.set(title=title, xlabel="", ylim=(0, 100))
-    ax.legend(title="", fontsize=8, loc="upper right")
+    ax.legend(title="", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, over no bar
     fig.tight_layout()
     return fig
 
