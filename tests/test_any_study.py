@@ -179,4 +179,7 @@ def test_a_wrong_parameter_in_study_yml_stops_before_any_notebook(tmp_path):
     message = str(error.value)
     assert "`k_maks`: 04_segmentation has no such parameter. Did you mean `k_max`?" in message
     assert "`n_boot`: expected int" in message
-    assert not (tmp_path / "reports").exists()
+    assert not list((tmp_path / "reports").rglob("*.ipynb"))  # no notebook ran
+    # A scheduled run that stops here still tells its monitor why.
+    status = json.loads((tmp_path / "reports" / "bad" / "status.json").read_text())
+    assert status["ok"] is False and "k_maks" in status["last_run"]["error"]

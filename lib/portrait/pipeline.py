@@ -436,7 +436,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
             result, complete = _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kernel,
                                     progress, say)
         except BaseException as exc:
-            runs.write_record(run_dir, status=runs.FAILED, finished=runs.now(), error=_first_line(exc))
+            runs.write_record(run_dir, status=runs.FAILED, finished=runs.now(), error=_why(exc))
             runs.write_status(study_reports, study_name)
             raise
         if complete:
@@ -483,11 +483,11 @@ def _known_steps(steps) -> bool:
     return True
 
 
-def _first_line(exc: BaseException) -> str:
+def _why(exc: BaseException) -> str:
+    """What a monitor reads in status.json: the error's kind and its whole message (bounded)."""
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
+    return f"{type(exc).__name__}: {str(exc).strip()}"[:2000]
 
 
 @contextmanager
