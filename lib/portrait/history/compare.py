@@ -153,9 +153,10 @@ def trait_changes(then: pd.DataFrame, now: pd.DataFrame, names: dict, min_base: 
                               float(r["value now"]) / scale, float(r["effective_base now"]))
         trait = f"{r['label now']}: {r['category']}" if r["category"] != "" else r["label now"]
         rows.append({"segment": int(r["segment"]), "group": names.get(int(r["segment"]), str(r["segment"])),
-                     "trait": trait, **change, "index_then": r["index then"], "index_now": r["index now"]})
-    return pd.DataFrame(rows, columns=["segment", "group", "trait", "then", "now", "change", "low", "high", "p",
-                                       "index_then", "index_now"])
+                     "variable": r["variable"], "trait": trait, **change, "index_then": r["index then"],
+                     "index_now": r["index now"]})
+    return pd.DataFrame(rows, columns=["segment", "group", "variable", "trait", "then", "now", "change", "low", "high",
+                                       "p", "index_then", "index_now"])
 
 
 def _with_effective_base(profile: pd.DataFrame) -> pd.DataFrame:
