@@ -430,8 +430,7 @@ def run(study: str, root: Path, steps: list[str] | None = None, parameters: dict
     with _StudyLock(study_reports, say), _quiet_libraries(), _history_environment(study_reports, run_id):
         run_dir.mkdir(parents=True, exist_ok=True)
         runs.write_record(run_dir, run_id=run_id, study=study_name, started=runs.now(), started_ns=time.time_ns(),
-                          status="running",
-                          selected=select_steps(steps) if _known_steps(steps) else steps)
+                          status="running", selected=steps or list(STEPS))
         try:
             result, complete = _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kernel,
                                     progress, say)
@@ -473,14 +472,6 @@ def _run(study, root, steps, given_parameters, study_name, run_id, run_dir, kern
     if "05_personas" in result.executed:  # segments and personas just promoted, small and pseudonymous
         snapshot.save(snapshot.capture(loaded), run_dir / runs.SNAPSHOT, run_id=run_id, parameters=merged)
     return result, complete
-
-
-def _known_steps(steps) -> bool:
-    try:
-        select_steps(steps)
-    except PipelineError:
-        return False
-    return True
 
 
 def _why(exc: BaseException) -> str:

@@ -1,5 +1,5 @@
 """Weighted statistics, in one place: effective base, weighted mean and sd, the significance tests of
-banner tables and profiles, top-box shares and the Net Promoter Score.
+banner tables and profiles, the change of a share between runs, top-box shares and the Net Promoter Score.
 
 Every test runs on effective bases (Kish): weighting costs precision, and the effective base is the
 sample size an unweighted sample of the same precision would have. Without weights it is the count.
@@ -70,6 +70,19 @@ def proportion_p(p1: float, n1: float, p2: float, n2: float) -> float:
     if min(pooled, 1 - pooled) < 1e-9:
         return np.nan
     return float(proportions_ztest([p1 * n1, p2 * n2], [n1, n2])[1])
+
+
+def share_difference(then: float, n_then: float, now: float, n_now: float, confidence: float = 0.95) -> dict:
+    """Two shares (0-1) on effective bases, as a comparison between runs reports them: then and now in %, the change
+    in points with its Wald interval, and the two-proportion z-test's p (`proportion_p`)."""
+    from scipy import stats as scipy_stats
+
+    z = float(scipy_stats.norm.ppf(0.5 + confidence / 2))
+    half = z * np.sqrt(then * (1 - then) / max(n_then, 1) + now * (1 - now) / max(n_now, 1))
+    change = now - then
+    return {"then": round(100 * then, 2), "now": round(100 * now, 2), "change": round(100 * change, 2),
+            "low": round(100 * (change - half), 2), "high": round(100 * (change + half), 2),
+            "p": proportion_p(then, n_then, now, n_now)}
 
 
 def _answered_weights(values: pd.Series, weights: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from sklearn.metrics import adjusted_rand_score
 from statsmodels.stats.multitest import multipletests
 
@@ -110,16 +109,6 @@ class Changes:
                 "panel": matrix(self.panel)}
 
 
-def share_change(then: float, n_then: float, now: float, n_now: float, confidence: float = 0.95) -> dict:
-    """Two shares (0-1) on effective bases: the change in points, its Wald interval and the z-test's p."""
-    z = norm.ppf(0.5 + confidence / 2)
-    half = z * np.sqrt(then * (1 - then) / max(n_then, 1) + now * (1 - now) / max(n_now, 1))
-    change = now - then
-    return {"then": round(100 * then, 2), "now": round(100 * now, 2), "change": round(100 * change, 2),
-            "low": round(100 * (change - half), 2), "high": round(100 * (change + half), 2),
-            "p": stats.proportion_p(then, n_then, now, n_now)}
-
-
 def _shares(labels: pd.Series, weights: pd.Series) -> tuple[pd.Series, float]:
     keep = labels.notna()
     labels, weights = labels[keep], weights[keep].astype("float64")
@@ -131,7 +120,7 @@ def size_changes(then_labels, then_weights, now_labels, now_weights, family: str
     b, n_b = _shares(now_labels, now_weights)
     rows = []
     for group in sorted(set(a.index) | set(b.index), key=str):
-        row = share_change(float(a.get(group, 0.0)), n_a, float(b.get(group, 0.0)), n_b)
+        row = stats.share_difference(float(a.get(group, 0.0)), n_a, float(b.get(group, 0.0)), n_b)
         rows.append({"family": family, "group": names.get(group, str(group)), "segment": group, "unit": unit,
                      "base then": round(n_a, 1), "base now": round(n_b, 1), **row})
     return pd.DataFrame(rows)
@@ -149,7 +138,7 @@ def trait_changes(then: pd.DataFrame, now: pd.DataFrame, names: dict, min_base: 
     rows = []
     for r in joined.to_dict("records"):
         scale = 100.0 if r["category"] != "" else 1.0   # category rows hold %, yes/no shares 0-1
-        change = share_change(float(r["value then"]) / scale, float(r["effective_base then"]),
+        change = stats.share_difference(float(r["value then"]) / scale, float(r["effective_base then"]),
                               float(r["value now"]) / scale, float(r["effective_base now"]))
         trait = f"{r['label now']}: {r['category']}" if r["category"] != "" else r["label now"]
         rows.append({"segment": int(r["segment"]), "group": names.get(int(r["segment"]), str(r["segment"])),
@@ -193,7 +182,8 @@ def migration(then: pd.DataFrame, now: pd.DataFrame, key: str, column: str) -> p
 
 
 def compare(then, now, identity=None, alpha: float = 0.05, correction: str = "holm", min_base: int = 30) -> Changes:
-    """Everything that changed between two snapshots (history.snapshot), as one family of tests."""
+    """Everything that changed between two snapshots (history.snapshot): three families of tests (segment sizes,
+    RFM segment sizes, traits), each corrected on its own."""
     names = {**{int(k): v for k, v in then.names.items()}, **{int(k): v for k, v in now.names.items()}}
     unit = str(now.meta.get("unit", "respondents"))
     sizes, flow, agreement = [], None, {}
@@ -333,6 +323,7 @@ def since_earlier(study, compare_to: str = "previous", alpha: float = 0.05, corr
                   min_base: int = 30) -> History:
     """This run (the study's processed outputs) against the earlier run `compare_to` names in its history."""
     import json
+    import os
 
     from portrait.history import runs, snapshot
     from portrait.io import catalog
@@ -340,12 +331,12 @@ def since_earlier(study, compare_to: str = "previous", alpha: float = 0.05, corr
     now = snapshot.capture(study)
     folder = runs.reports_folder(study)
     earlier_run = runs.previous(folder, compare_to)
-    under_way = __import__("os").environ.get(runs.RUN_ENV)
+    under_way = os.environ.get(runs.RUN_ENV)
     history = [snapshot.load(r["folder"] / runs.SNAPSHOT) for r in runs.with_snapshot(folder)
                if r.get("run_id") != under_way]
     if earlier_run is None:
         return History(now, None, None, history)
-    earlier = snapshot.load(earlier_run["folder"] / runs.SNAPSHOT)
+    earlier = next(snap for snap in history if snap.run_id == earlier_run["run_id"])  # loaded once, above
     choice = json.loads(study.path(catalog.SEGMENTATION).read_text(encoding="utf-8"))
     recorded = choice.get("identity") or {}
     identity = (pd.DataFrame(recorded["segments"]) if recorded.get("compared_with") == earlier.run_id else None)

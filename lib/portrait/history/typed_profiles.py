@@ -27,12 +27,9 @@ def typed_profiles(study, tool: TypingTool | None, answers: pd.DataFrame, variab
     if tool is not None:
         frames.append(_profile(tool, answers, variables, weights).assign(tool=THIS_RUN))
         earlier = runs.previous(runs.reports_folder(study), compare_to)
-        earlier_tool = earlier["folder"] / runs.SNAPSHOT / "typing_tool.pkl" if earlier else None
-        if earlier_tool is not None and earlier_tool.exists():
-            meta = snapshot.load(earlier["folder"] / runs.SNAPSHOT).meta
-            if meta.get("unit") == unit:
-                frames.append(_profile(TypingTool.load(earlier_tool), answers, variables, weights)
-                              .assign(tool=earlier.get("run_id")))
+        snap = snapshot.load(earlier["folder"] / runs.SNAPSHOT) if earlier else None
+        if snap is not None and snap.tool is not None and snap.meta.get("unit") == unit:
+            frames.append(_profile(snap.tool, answers, variables, weights).assign(tool=earlier.get("run_id")))
     if not frames:
         return pd.DataFrame(columns=["tool", "variable", "label", "category", "segment", "value", "total", "p", "base",
                                      "effective_base", "index", "significant", "topic"])
