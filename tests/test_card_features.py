@@ -189,7 +189,11 @@ def lines_frame(rows) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("kind", ENGINES)
-def test_place_ties_missing_values_and_a_receipt_over_two_places(engines, tmp_path, kind):
+@pytest.mark.parametrize("counted_places", [card_features.MAX_COUNTED_PLACES, 2], ids=["counted", "grouped"])
+def test_place_ties_missing_values_and_a_receipt_over_two_places(engines, tmp_path, kind, counted_places,
+                                                                 monkeypatch):
+    # Up to MAX_COUNTED_PLACES places are counted beside the sums; more (here: 5 places over 2) are grouped.
+    monkeypatch.setattr(card_features, "MAX_COUNTED_PLACES", counted_places)
     rows = [
         # A: two line items in Lviv and two in Kyiv (two stores): the tie goes to the first city, Kyiv, and
         # in it to the store with most line items; one receipt is rung up in two places and counts once.
@@ -208,6 +212,8 @@ def test_place_ties_missing_values_and_a_receipt_over_two_places(engines, tmp_pa
                                                                       "K1", False),
     ]
     lines_frame(rows).to_parquet(tmp_path / "tx.parquet", index=False)
+    with card_features.line_items(tmp_path / "tx.parquet", engines[kind]) as lines:
+        assert (card_features.bounds(lines).places is None) == (counted_places == 2)
     features = rfm.customer_features(tmp_path / "tx.parquet", engine=engines[kind]).set_index("card_key")
     assert features["frequency"].tolist() == [4, 2, 3]  # A's r1 once, though rung up in Kyiv and Lviv
     assert features[["preferred_city", "preferred_store"]].values.tolist() == [["Kyiv", "K2"], ["Odesa", "O1"],

@@ -36,6 +36,10 @@ MAX_CATEGORY_BITS = 63
 # place's rank counted from the last place (by city, then store) back: most line items first, ties to the first
 # place, without comparing strings or ordering rows per card. Exact below 2^31 places and 2^31 line items.
 PLACE_SLOTS = 2**32
+# Up to this many places (city and store pairs) each place's line items per card are counted beside the other
+# sums, one filtered count per place, and pandas picks the preferred one: cheaper than a grouping by card and
+# place joined back. More places (a national chain) take that grouping instead (preferred_place).
+MAX_COUNTED_PLACES = 32
 
 # Features that need an optional column of the export (or the study's gift calendar), and what they need.
 OPTIONAL_FEATURES = {"discount_share": "a `discount` column", "new_collection_share": "a `new_collection` column",
@@ -92,6 +96,9 @@ class Bounds:
     categories: list[str]  # every category, in order
     filled: dict[str, str]  # OPTIONAL_SOURCES -> "none", "some" or "all"
     cuts_off: bool = True  # whether purchases may lie after the cut-off (else no line item needs the test)
+    # Every place (values of the place columns the data has, missing ones last) when there are at most
+    # MAX_COUNTED_PLACES of them; None when there are more or the data names no place.
+    places: tuple[tuple, ...] | None = None
 
     @property
     def days(self) -> int:
@@ -120,7 +127,25 @@ def bounds(lines: ibis.Table, as_of: str | None = None) -> Bounds:
     categories = sorted(row["categories"]) if row["categories"] is not None else []
     filled = {name: "none" if row[f"{name}_known"] == 0 else "all" if row[f"{name}_known"] == row["lines"]
               else "some" for name in optional}
-    return Bounds(cutoff, pd.Timestamp(row["first"]), categories, filled, cuts_off=as_of is not None)
+    return Bounds(cutoff, pd.Timestamp(row["first"]), categories, filled, cuts_off=as_of is not None,
+                  places=_places(lines, _place_columns(filled)))
+
+
+def _place_columns(filled: dict[str, str]) -> list[str]:
+    return [name for name in ("city", "store") if filled[name] != "none"]
+
+
+def _places(lines: ibis.Table, place: list[str]) -> tuple[tuple, ...] | None:
+    """Every place of the line items (ordered by city, then store, missing values last), or None when the data
+    names no place or has more than MAX_COUNTED_PLACES of them."""
+    if not place:
+        return None
+    found = per_card_rows(lines.select(*place).distinct().limit(MAX_COUNTED_PLACES + 1))
+    if len(found) > MAX_COUNTED_PLACES:
+        return None
+    found = found.astype(object).where(found.notna(), None)
+    return tuple(sorted((tuple(values) for values in found.itertuples(index=False, name=None)),
+                        key=lambda values: [(value is None, value or "") for value in values]))
 
 
 def in_gift_season(date: ibis.TimestampValue, calendar: Sequence[GiftPeriod], first: pd.Timestamp,
@@ -143,12 +168,17 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
                         ) -> ibis.Table:
     """One row per card with the features' exact ingredients: line items, first and last purchase, money in
     units, counts of flagged (and, where the data has gaps, of known) line items, the category mask, the
-    preferred place, distinct receipts. Three groupings of the line items, each as narrow as it can be: the sums
-    per card, the line items per card and place (the preferred place), the distinct receipts per card (a
-    distinct count beside the other sums makes DuckDB stage every line item). Ordered by card."""
+    preferred place, distinct receipts. Two or three groupings of the line items, each as narrow as it can be:
+    the sums per card (with one count per place when there are at most MAX_COUNTED_PLACES places), the line
+    items per card and place when there are more (preferred_place), the distinct receipts per card (a distinct
+    count beside the other sums makes DuckDB stage every line item). Ordered by card."""
     lines = _with_every_column(lines)
     if window.cuts_off:
         lines = lines.filter(lines.date < ibis.timestamp(window.cutoff))
+    place = _place_columns(window.filled)
+    items = lines  # the distinct receipts' grouping reads the line items as they are
+    if window.places is not None:
+        lines = lines.mutate(place_code=_place_code(lines, window.places, place))
     filled, optional = window.filled, _optional(lines)
     counts = {"lines": lines.count(), "first": lines.date.min(), "last": lines.date.max(),
               "units": (lines.amount * UNITS).round().cast("int64").sum().cast("int64")}
@@ -165,17 +195,47 @@ def features_expression(lines: ibis.Table, window: Bounds, gift_calendar: Sequen
             counts[f"{name}_known"] = optional[name].count()
     if gift_calendar:
         counts["gift"] = lines.count(where=in_gift_season(lines.date, gift_calendar, window.first, window.cutoff))
-    place = [name for name in ("city", "store") if filled[name] != "none"]
+    if window.places is not None:  # few places: one count per place beside the sums
+        for number, code in enumerate(_place_codes(window.places, place)):
+            counts[f"place_{number}"] = lines.count(where=lines.place_code == code)
     per_card = lines.group_by("card_key").aggregate(**counts)
-    if place:
+    if place and window.places is None:
         per_card = per_card.join(preferred_place(lines, place), "card_key")
-    receipts = {"frequency": lines.receipt.nunique()}
+    receipts = {"frequency": items.receipt.nunique()}
     if filled["category"] != "none" and not bits:
-        receipts["categories"] = lines.category.nunique()
-    per_card = per_card.join(lines.group_by("card_key").aggregate(**receipts), "card_key")
+        receipts["categories"] = items.category.nunique()
+    per_card = per_card.join(items.group_by("card_key").aggregate(**receipts), "card_key")
     if bits:  # a nullable integer would reach pandas as a float, losing the mask's high bits
         per_card = per_card.mutate(category_bits=per_card.category_bits.fill_null(0))
     return per_card.order_by("card_key")
+
+
+def _place_values(places: tuple[tuple, ...], column: int) -> list[str]:
+    """The values one place column takes, sorted (missing left out)."""
+    return sorted({values[column] for values in places if values[column] is not None})
+
+
+def _place_code(lines: ibis.Table, places: tuple[tuple, ...], place: list[str]) -> ibis.IntegerValue:
+    """Each line item's place as one integer: per place column its value's position + 1 (0 when missing), in
+    mixed radix; integer comparisons per line item instead of string ones."""
+    code = ibis.literal(0, type="int64")
+    for column, name in enumerate(place):
+        values = _place_values(places, column)
+        position = (ibis.array(values).index(lines[name]) + 1).fill_null(0).cast("int64")
+        code = code * (len(values) + 1) + position
+    return code
+
+
+def _place_codes(places: tuple[tuple, ...], place: list[str]) -> list[int]:
+    """The integer of each place (_place_code), in the order of `places`."""
+    codes = []
+    for values in places:
+        code = 0
+        for column, value in enumerate(values):
+            known = _place_values(places, column)
+            code = code * (len(known) + 1) + (known.index(value) + 1 if value is not None else 0)
+        codes.append(code)
+    return codes
 
 
 def preferred_place(lines: ibis.Table, place: list[str]) -> ibis.Table:
@@ -259,7 +319,24 @@ def finish(counted: pd.DataFrame, window: Bounds) -> pd.DataFrame:
         "gift_season_share": _share(counted, "gift", "lines"),
         **{f"preferred_{c}": counted.get(f"preferred_{c}", missing) for c in ("city", "store")},
     })
+    if window.places is not None:
+        for column, values in _counted_preference(counted, window).items():
+            features[column] = values
     return features[FEATURES]
+
+
+def _counted_preference(counted: pd.DataFrame, window: Bounds) -> pd.DataFrame:
+    """The preferred city and store from the line items counted per place: the most, ties to the first place."""
+    place = _place_columns(window.filled)
+    most = counted["place_0"].to_numpy(dtype="int64")
+    best = np.zeros(len(counted), dtype="int64")
+    for number in range(1, len(window.places)):  # a later place wins only with strictly more line items
+        lines = counted[f"place_{number}"].to_numpy(dtype="int64")
+        more = lines > most
+        best[more], most = number, np.where(more, lines, most)
+    return pd.DataFrame({f"preferred_{name}": np.array([values[column] for values in window.places],
+                                                       dtype=object)[best]
+                         for column, name in enumerate(place)}, index=counted.index)
 
 
 def _days(moments: pd.Series) -> pd.Series:
