@@ -9,7 +9,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from portrait.survey.banner import crosstab, means_table, multi_table, nps, to_excel, to_html_page, top_box
+from portrait import stats as portrait_stats
+from portrait.survey.banner import (crosstab, means_table, multi_table, nps, rating_table, recommendation_rows,
+                                    to_excel, to_html_page, top_box)
 
 
 def hand_table():
@@ -156,5 +158,107 @@ def test_a_label_with_a_control_character_does_not_break_the_workbook(tmp_path):
     table = crosstab(row.replace("yes", "y\x0bes"), banner, title="a\x0bb\ufffe")
     path = tmp_path / "t.xlsx"
     to_excel([table], path)
-    sheet = openpyxl.load_workbook(path).worksheets[0]
+    sheet = openpyxl.load_workbook(path)["T1"]
     assert sheet.cell(1, 1).value == "a\ufffdb\ufffd"
+
+
+def small_column_table():
+    """Cities A and B with 100 answers each, C with 25: C's 'yes' (100 %) would beat both if it were tested."""
+    return crosstab(*small_column_data())
+
+
+def small_column_data():
+    row = pd.Series(["yes"] * 80 + ["no"] * 20 + ["yes"] * 50 + ["no"] * 50 + ["yes"] * 25)
+    return row, {"City of residence": pd.Series(["A"] * 100 + ["B"] * 100 + ["C"] * 25)}
+
+
+def test_a_column_under_the_minimum_base_is_marked_and_not_tested():
+    table = small_column_table()
+    assert table.small == [False, False, False, True]
+    assert table.letters[("City of residence", "C", "C")].eq("").all()  # carries no letters
+    assert not table.letters.apply(lambda column: column.str.contains("C")).any().any()  # lends none
+    assert table.letters.loc["yes"][("City of residence", "A", "A")] == "B"  # the others still are
+    tested = crosstab(*small_column_data(), min_base=20)
+    assert tested.small == [False] * 4
+    assert tested.letters.loc["yes"][("City of residence", "C", "C")] == "AB"  # with a lower minimum it is tested
+    assert "* fewer than 30 answers (unweighted)" in table.legend()
+
+
+def test_the_header_spans_the_question_over_its_answers_and_says_total_once():
+    page = small_column_table().to_html()
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    assert head.count(">Total<") == 1
+    assert '<th colspan="3" class="question">City of residence</th>' in head
+    assert "C *<br>" in head and "City of residence C" not in head
+
+
+def test_bases_are_whole_unweighted_and_one_decimal_effective_and_the_legend_states_the_test():
+    row, banner = hand_table()
+    weights = pd.Series(np.where(np.arange(300) % 2 == 0, 2.0, 0.5))
+    table = crosstab(row, banner, weights, correction="holm")
+    rows = {label: cells for label, _, cells in table.cells()}
+    assert [v for v, _ in rows["Base (unweighted)"]] == ["300", "100", "100", "100"]
+    assert [v for v, _ in rows["Base (effective)"]][1] == f"{100 * 1.25 ** 2 / 2.125:.1f}"
+    legend = table.legend()
+    assert "two-proportion z-test" in legend and "p < 0.05" in legend and "Holm correction" in legend
+    assert "higher than the column with that letter" in legend
+
+
+def test_rating_questions_show_mean_and_top_two_box_rows():
+    items = pd.DataFrame({"Quality": [5, 4, 4, 2, 1] * 20 + [2, 1, 1, 3, 2] * 20})
+    banner = {"g": pd.Series(["A"] * 100 + ["B"] * 100)}
+    table = rating_table(items, [5, 4], banner)
+    assert list(table.values.index) == ["Quality · mean", "Quality · top-2-box %"]
+    assert table.row_kinds == ["mean", "%"]
+    assert table.values.loc["Quality · top-2-box %"][("g", "A", "A")] == 60.0  # 5, 4, 4 of five answers
+    assert table.values.loc["Quality · mean"][("g", "B", "B")] == pytest.approx(1.8)
+    assert table.letters.loc["Quality · top-2-box %"][("g", "A", "A")] == "B"
+    assert "means: Welch's t-test" in table.legend() and "z-test" in table.legend()
+
+
+def test_recommendation_rows_give_promoters_detractors_and_the_nps():
+    scores = pd.Series([10] * 50 + [8] * 30 + [3] * 20 + [9] * 20 + [7] * 30 + [2] * 50)
+    banner = {"g": pd.Series(["A"] * 100 + ["B"] * 100)}
+    table = recommendation_rows(scores, banner)
+    assert list(table.values.index) == ["Promoters (9-10)", "Passives (7-8)", "Detractors (0-6)", "NPS"]
+    for group, part in (("A", scores[:100]), ("B", scores[100:])):
+        assert table.values.loc["NPS"][("g", group, group)] == pytest.approx(portrait_stats.nps(part)["estimate"])
+    assert table.values.loc["NPS"][("g", "A", "A")] == pytest.approx(30.0)
+    assert table.values.loc["NPS"][("g", "B", "B")] == pytest.approx(-30.0)
+    assert table.letters.loc["NPS"][("g", "A", "A")] == "B"
+    assert dict(zip(table.values.index, table.row_kinds))["NPS"] == "net_promoter"
+
+
+def test_answers_without_a_natural_order_can_be_sorted_by_the_total():
+    items = pd.DataFrame({"rare": [1] * 10 + [0] * 90, "common": [1] * 70 + [0] * 30, "middle": [1, 0] * 50})
+    banner = {"g": pd.Series(["A", "B"] * 50)}
+    assert list(multi_table(items, banner).values.index) == ["rare", "common", "middle"]
+    assert list(multi_table(items, banner, sort=True).values.index) == ["common", "middle", "rare"]
+    row = pd.Series(["x"] * 10 + ["y"] * 60 + ["z"] * 30)
+    assert list(crosstab(row, banner, sort=True).values.index) == ["y", "z", "x"]
+
+
+def test_the_workbook_has_contents_links_frozen_headers_numbers_and_the_markings(tmp_path):
+    tables = [small_column_table(), rating_table(pd.DataFrame({"Quality": [5, 4, 1, 2] * 60}), [5, 4],
+                                                 {"Region": pd.Series(["N", "S"] * 120)})]
+    path = to_excel(tables, tmp_path / "tables.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Contents", "T1", "T2"]
+    contents = book["Contents"]
+    assert [contents.cell(r, 1).hyperlink.location for r in (3, 4)] == ["'T1'!A1", "'T2'!A1"]
+    assert contents.cell(3, 2).value == tables[0].title
+    sheet = book["T1"]
+    assert sheet.freeze_panes == "B5"
+    assert sheet.cell(3, 2).value == "Total" and sheet.cell(3, 3).value == "City of residence"
+    assert "C3:H3" in {str(r) for r in sheet.merged_cells.ranges}  # the question spans its three answers
+    assert sheet.cell(4, 7).value == "C * (C)"
+    yes = next(r for r in range(5, 12) if sheet.cell(r, 1).value == "yes")
+    assert sheet.cell(yes, 3).data_type == "n" and sheet.cell(yes, 3).value == 80.0
+    assert sheet.cell(yes, 3).number_format == "0.0" and sheet.cell(yes, 4).value == "B"
+    unweighted = next(r for r in range(5, 12) if sheet.cell(r, 1).value == "Base (unweighted)")
+    assert sheet.cell(unweighted, 2).value == 225 and sheet.cell(unweighted, 2).number_format == "0"
+    assert sheet.cell(unweighted + 3, 1).value == tables[0].legend()
+    mean_row = book["T2"].cell(5, 3)
+    assert mean_row.data_type == "n" and mean_row.number_format == "0.00"
+    with zipfile.ZipFile(path) as archive:
+        assert not any("<f>" in archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))

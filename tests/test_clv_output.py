@@ -4,6 +4,7 @@ repeat buyers."""
 
 import json
 import re
+from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from portrait import Study
 from portrait.io import catalog
 from portrait.personas import persona_sources, personas
-from portrait.report import method_notes, report
+from portrait.report import formatting, method_notes, report
 from portrait.segments import clv_output, rfm
 
 
@@ -109,7 +110,8 @@ def test_the_report_shows_the_clv_line_escaped_and_the_appendix_note(demo_clv):
     html = report.render_card(cards[0], None, "en", "<&>", context=context)
     line = re.search(r'<div class="num clv">(.*?)</div>', html).group(1)
     clv_facts = cards[0]["clv"]
-    assert line.startswith(f"Expected 12-month value per card {clv_facts['value_per_card']:,.0f} &lt;&amp;&gt; "
+    amount = html_escape(formatting.money(clv_facts["value_per_card"], "<&>", "en"))  # the currency where en puts it
+    assert line.startswith(f"Expected 12-month value per card {amount} "
                            f"(index {clv_facts['index']}); {clv_facts['value_share']:g} % of the card holders&#39; "
                            f"expected value; {clv_facts['probability_active']:.0f} % likely still active")
     assert line.endswith(f"base {clv_facts['cards']} cards") and "<&>" not in html

@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import binomtest
 
 from portrait import Study, pipeline
-from portrait.demo import build_demo, waves
+from portrait.demo import build_demo, population, waves
 from portrait.history import compare, runs, snapshot
 
 from conftest import DEMO, ROOT
@@ -101,6 +101,26 @@ def test_wave_two_finds_the_lapsed_champions(wave_two):
     print(f"\nChampions {rfm.loc['Champions', 'then']:.1f} % -> {rfm.loc['Champions', 'now']:.1f} %; "
           f"{moved} cards left Champions; {lapsed} holders planted to lapse")
     assert moved >= 0.5 * lapsed * then.rfm["rfm_segment"].eq("Champions").mean()
+
+
+def test_the_segment_that_emerges_is_reported_as_new(wave_two):
+    """The newcomers planted in wave 2 (a segment wave 1 did not have) form a segment step 04 reports as emerged."""
+    result, history, processed, truth = wave_two
+    choice = json.loads((processed / "segmentation.json").read_text())
+    emerged = [r["number"] for r in choice["identity"]["segments"] if r["status"] == "emerged"]
+    segments = pd.read_parquet(processed / "segments.parquet")
+    who = pd.read_csv(truth / "response_error.csv", usecols=["Response ID", "person_id"])
+    planted = pd.read_csv(truth / "surveyed.csv").merge(who, on="person_id")
+    units = segments.merge(planted, left_on="respondent_id", right_on="Response ID")
+    newcomer = units["attitude_segment"] == population.EMERGING_SEGMENT
+    assert newcomer.sum() > 100  # the planted newcomers reached the segmented respondents
+    best = units[newcomer]["segment"].value_counts()
+    home = int(best.index[0])
+    recall, purity = best.iloc[0] / newcomer.sum(), newcomer[units["segment"] == home].mean()
+    print(f"\nemerged segments {emerged}; the newcomers' segment {home}: {recall:.0%} of them, {purity:.0%} newcomers")
+    assert home in emerged and recall >= 0.7 and purity >= 0.8
+    comparison = json.loads((processed / "comparison.json").read_text())
+    assert any(f"New segment {home}:" in line for line in comparison["headlines"])
 
 
 def test_segments_keep_their_numbers_and_names_from_wave_to_wave(wave_two):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from portrait.personas import personas
-from portrait.report import report
+from portrait.report import formatting, report
 from portrait.errors import PortraitError
 from portrait.personas.messages import Entry, MessageLibrary
 
@@ -110,7 +110,7 @@ def test_cards_carry_evidence_flags_messages_and_strategy():
     assert [m["code"] for m in young["barriers"]] == ["high_price", "slow_delivery"]
     written = {m["code"]: m["written"] for m in young["messages"]}
     assert written == {"quality": True, "high_price": True, "slow_delivery": False}
-    assert any(line.startswith("Buyers (80 %)") and "6 receipts a year" in line and "1,000 UAH" in line
+    assert any(line.startswith("Buyers (80 %)") and "6 receipts a year" in line and "UAH\u00a01,000" in line
                for line in young["strategy"])
     # From the funnel role: aware 90 %, bought 80 % -> 10 % aware non-buyers, 10 % not aware.
     assert any(line.startswith("Aware non-buyers (10 %)") and "Price too high" in line for line in young["strategy"])
@@ -124,7 +124,8 @@ def test_without_a_funnel_role_there_is_no_funnel_and_no_strategy_line():
     assert young["brand"]["funnel"] == [] and young["strategy"] == []
     stages = {s["stage"]: s for s in young["journey"]}
     assert stages["awareness"]["kpi"]["value"] is None and stages["loyalty"]["kpi"]["value"] == 100.0
-    assert personas.money(1000.0, None) == "1,000" and personas.money(1000.0, "EUR") == "1,000 EUR"
+    assert formatting.money(1000.0, None) == "1,000" and formatting.money(1000.0, "EUR") == "€1,000"
+    assert formatting.money(4093.6, "UAH", "uk") == "4\u00a0094\u00a0₴" and formatting.money(4093.6, "UAH") == "UAH\u00a04,094"
 
 
 def test_journey_has_five_stages_with_current_kpis():

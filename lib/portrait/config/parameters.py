@@ -32,6 +32,9 @@ class SurveyCodingParameters(StepParameters):
     weighting: bool = Field(True, description="RIM weighting to the `weighting` role's targets (false: unweighted)")
     alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the banner tables")
     correction: Literal["none", "bonferroni", "holm"] = Field("none", description="multiple-comparison correction")
+    min_base: int = Field(30, ge=1, description="banner columns with fewer answers are marked and not tested")
+    sort_answers: Literal["none", "multi", "all"] = Field(
+        "multi", description="answers sorted by the total: multi-selects, also single questions, or none")
     reliability_threshold: float = Field(0.7, gt=0, le=1, description="Cronbach's alpha below this is flagged")
     n_themes: int = Field(4, ge=1, le=20, description="candidate themes proposed among uncoded open answers")
     seed: int = 7

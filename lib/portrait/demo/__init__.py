@@ -87,10 +87,11 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     sample = people.iloc[np.sort(rng.choice(len(people), SURVEY_SIZE, replace=False))].reset_index(drop=True)
     export, quality_truth, error_truth = build_answers(sample, ids, rng, SURVEY_START)
     surveyed = sample
-    if wave > 1:  # a new sample of the same pool, fielded later; wave 1's draws above stay as they were
-        surveyed = waves.sample(people, SURVEY_SIZE, seed, wave)
+    if wave > 1:  # a new sample of the pool and its newcomers, fielded later; wave 1's draws above stay as they were
+        newcomers, newcomer_ids = waves.newcomers(seed)
+        surveyed = waves.sample(people, SURVEY_SIZE, seed, wave, newcomers)
         export, quality_truth, error_truth = build_answers(
-            surveyed, ids, waves.answers_rng(seed, wave), SURVEY_START + pd.DateOffset(months=waves.WAVE_MONTHS * (wave - 1)))
+            surveyed, pd.concat([ids, newcomer_ids], ignore_index=True), waves.answers_rng(seed, wave), SURVEY_START + pd.DateOffset(months=waves.WAVE_MONTHS * (wave - 1)))
         given = [i for i in export["Response ID"] if i]  # a blank id is planted dirt and stays blank
         renamed = dict(zip(given, waves.response_ids(wave, len(given))))
         for frame in (export, quality_truth, error_truth):

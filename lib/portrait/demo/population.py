@@ -13,6 +13,11 @@ import pandas as pd
 
 SEGMENTS = ["trend_explorer", "bargain_hunter", "classic_quality", "family_practical"]
 SEGMENT_SHARES = [0.26, 0.27, 0.25, 0.22]
+# A segment that is not in the first wave's market: newcomers who buy little, for years, from small designers and
+# not for the label. Later demo waves bring them in (demo/waves.py); the survey answers of every segment, this one
+# last, follow survey.attitude_means.
+EMERGING_SEGMENT = "conscious_minimalist"
+ALL_SEGMENTS = SEGMENTS + [EMERGING_SEGMENT]
 
 # Probability of each trait that moves attitude answers (survey.TRAIT_ITEMS), by segment in SEGMENTS order;
 # "behaviour_profile" is the chance of being an experimenter.

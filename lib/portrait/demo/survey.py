@@ -14,7 +14,7 @@ import pandas as pd
 
 from portrait.demo import interview_bank
 from portrait.demo.identities import display_phone
-from portrait.demo.population import HOBBIES, INCOME, PURPOSES, SEGMENTS
+from portrait.demo.population import ALL_SEGMENTS, HOBBIES, INCOME, PURPOSES
 
 BRAND = "Loom & Lark"
 COMPETITORS = ["Zara", "Reserved", "Mango"]
@@ -51,6 +51,7 @@ SKIP_PROB = 0.2
 # step 04 segments).
 ATTITUDE_SEPARATION = 0.5
 ATTITUDE_SD = 1.05
+EMERGING_SEPARATION = 1.0   # the segment later waves bring in stands apart (the pull would hide it)
 
 # Attitude items and the mean answer (1-5) of each planted segment, before ATTITUDE_SEPARATION:
 # trend_explorer, bargain_hunter, classic_quality, family_practical.
@@ -72,6 +73,19 @@ ATTITUDE_ITEMS = {
     "I enjoy discovering new designers": (4.7, 1.8, 2.3, 1.7),
     "Fashion is not important to me": (1.2, 3.2, 2.0, 3.6),
 }
+# The emerging segment (population.EMERGING_SEGMENT, later waves only), in the same units: before the pull toward
+# the first four segments' mean, so that it sits as far from them as they sit from each other.
+EMERGING_ATTITUDE = {
+    "I love trying new styles and trends": 2.2, "I follow new collections as soon as they appear": 1.2,
+    "I prefer classic, proven styles": 3.6, "I buy clothes only when they are on sale": 1.4,
+    "I compare prices in several shops before buying": 2.0, "Quality of fabric matters more to me than price": 4.9,
+    "I am willing to pay more for a well-known brand": 1.2, "I often shop for my children": 1.6,
+    "Clothes must above all be practical and comfortable": 4.6, "I like to stand out with what I wear": 1.6,
+    "I wait for promo codes and loyalty discounts": 1.3, "I stick to brands I already know": 1.4,
+    "Shopping should be quick and convenient for the whole family": 1.8,
+    "I rarely buy new clothes; I wear things for years": 4.9, "I enjoy discovering new designers": 4.2,
+    "Fashion is not important to me": 4.4,
+}
 VALUE_ITEMS = ["Tradition", "Novelty and change", "Saving money", "Quality", "Family", "Self-expression"]
 FREQUENCY = ["Never", "Less than 3 times a year", "3-8 times a year", "More than 8 times a year"]
 KIDS = ["Yes, regularly", "Sometimes", "I have no children"]
@@ -88,17 +102,27 @@ VALUE_MEANS = {
     "Tradition": (1.8, 3.0, 4.4, 3.8), "Novelty and change": (4.6, 2.5, 1.8, 2.4),
     "Saving money": (2.3, 4.7, 2.2, 3.8), "Quality": (3.5, 2.6, 4.8, 3.6),
     "Family": (2.6, 3.4, 3.6, 4.8), "Self-expression": (4.8, 2.6, 2.6, 2.2)}
+EMERGING_VALUES = {"Tradition": 2.4, "Novelty and change": 2.6, "Saving money": 3.0, "Quality": 4.8, "Family": 3.0,
+                   "Self-expression": 3.4}
 VALUE_SD_CLEAN = 0.8                      # the values grid keeps its planted separation (not the basis)
 ANSWER_LEVELS = np.arange(1, 6)
 
 
 def attitude_means() -> dict[str, np.ndarray]:
-    """Each attitude item's mean answer per segment (SEGMENTS order), after ATTITUDE_SEPARATION."""
+    """Each attitude item's mean answer per segment (ALL_SEGMENTS order), after ATTITUDE_SEPARATION: pulled toward
+    the first four segments' mean (the emerging one is pulled toward the same point)."""
     out = {}
     for item, means in ATTITUDE_ITEMS.items():
         means = np.asarray(means, dtype=float)
-        out[item] = means.mean() + ATTITUDE_SEPARATION * (means - means.mean())
+        centre = means.mean()
+        out[item] = np.append(centre + ATTITUDE_SEPARATION * (means - centre),
+                              centre + EMERGING_SEPARATION * (EMERGING_ATTITUDE[item] - centre))
     return out
+
+
+def value_means(item: str) -> np.ndarray:
+    """A values item's mean answer per segment (ALL_SEGMENTS order)."""
+    return np.array([*VALUE_MEANS[item], EMERGING_VALUES[item]])
 
 
 def _likert(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.ndarray:
@@ -169,7 +193,7 @@ def build_answers(sample: pd.DataFrame, ids: pd.DataFrame, rng: np.random.Genera
     error_rng = rng.spawn(1)[0]  # a child stream: the main stream draws exactly what it drew before
     styles = response_styles(n, error_rng)
     error = _Misreport(styles, error_rng)
-    seg_idx = sample["attitude_segment"].map({s: i for i, s in enumerate(SEGMENTS)}).to_numpy()
+    seg_idx = sample["attitude_segment"].map({s: i for i, s in enumerate(ALL_SEGMENTS)}).to_numpy()
     rel = sample["relationship"].to_numpy()
     aware = rel != "unaware"
     buyer = np.isin(rel, ["buys_rarely", "buys_medium", "buys_often"])
@@ -215,7 +239,7 @@ def build_answers(sample: pd.DataFrame, ids: pd.DataFrame, rng: np.random.Genera
     cols["Which fashion style is closest to you?"] = sample["cultural_preference"].to_numpy()
     for item in VALUE_ITEMS:
         cols[f"{VALUES} - {item}"] = _grid_answers(rng, error, styles.assign(satisficer=False),
-                                                   np.array(VALUE_MEANS[item])[seg_idx], VALUE_SD_CLEAN)
+                                                   value_means(item)[seg_idx], VALUE_SD_CLEAN)
     planned = np.where(seg_idx == 2, rng.random(n) < 0.75, rng.random(n) < 0.35)
     cols["How do you usually shop for clothes?"] = np.where(
         planned, "I plan purchases in advance", np.where(rng.random(n) < 0.5, "I mostly buy on impulse", "A mix of both"))

@@ -34,9 +34,10 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = markdown_escape
-    from portrait.report.formatting import cell
+    from portrait.report import formatting
 
-    env.filters["cell"] = cell
+    env.filters.update(cell=formatting.cell, percent=formatting.percent, number=formatting.number,
+                       money=formatting.money, figure=formatting.figure)
     return env
 
 

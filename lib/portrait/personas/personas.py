@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from portrait import stats
+from portrait.personas import person
 from portrait.personas.messages import MessageLibrary
+from portrait.report import formatting
 
 TRAIT_TOPICS = ["demographics", "geography", "psychographics", "socio_economics"]
 SCHEME_FIELDS = ["brand", "purpose", "behaviour_profile", "price", "novelty"]
@@ -41,11 +43,15 @@ class PersonaSettings:
     funnel: dict = field(default_factory=dict)   # stage (aware, considered, bought) -> variable, from the role
     recommendation: str | None = None        # the `recommendation` role's variable (0-10), for NPS
     rank_by: str = "value"                   # value in the rank score: "value" (past card spend) or "expected_value"
+    person: person.PersonRoles = field(default_factory=person.PersonRoles)  # what the persona as a person is drawn from
+    study: str = ""                          # the study's name: the persons' names are fixed per study
+    unit: str = "respondents"                # what a segment's share counts: respondents or (card) customers
 
     @classmethod
     def from_roles(cls, roles, **settings) -> "PersonaSettings":
         funnel = {k: v for k, v in roles.funnel.model_dump().items() if k in FUNNEL_STAGES and v} if roles.funnel else {}
-        return cls(**settings, currency=roles.currency, funnel=funnel, recommendation=roles.recommendation)
+        return cls(**settings, currency=roles.currency, funnel=funnel, recommendation=roles.recommendation,
+                   person=person.PersonRoles.from_roles(roles))
 
     def __post_init__(self):
         if not 2 <= self.n_primary <= 4:
@@ -127,8 +133,13 @@ def _is_share(label: str) -> bool:
     return "(share" in label or label.startswith("Card: Share")
 
 
+# Per-card amounts of money (card behaviour): shown in the study's currency.
+AMOUNTS = {"card__monetary", "card__average_ticket"}
+
+
 def evidence(row, min_base: int) -> dict:
-    """A statement and its numbers: value, total, index, p, significance, base and the small-base flag."""
+    """A statement and its numbers: value, total, index, p, significance, base and the small-base flag; the unit
+    is "%" (a share), "amount" (money per card) or "mean"."""
     percent = bool(row["category"]) or _is_share(row["label"])
     scale = 100 if (not row["category"] and percent) else 1
     label = row["label"].replace(" (share mentioning)", "").replace(" (share)", "")
@@ -138,7 +149,7 @@ def evidence(row, min_base: int) -> dict:
     p = float(row["p"]) if pd.notna(row["p"]) else None
     return {"statement": statement, "variable": row["variable"], "category": row["category"],
             "value": round(float(row["value"]) * scale, 1), "total": round(float(row["total"]) * scale, 1),
-            "unit": "%" if percent else "mean", "index": None if pd.isna(row["index"]) else int(row["index"]),
+            "unit": "%" if percent else "amount" if row["variable"] in AMOUNTS else "mean", "index": None if pd.isna(row["index"]) else int(row["index"]),
             "p": None if p is None else round(p, 4), "significant": bool(row["significant"]),
             "base": int(row["base"]), "small_base": int(row["base"]) < min_base}
 
@@ -199,25 +210,24 @@ def funnel_groups(stages: list[dict]) -> tuple[float, float, float]:
             round(100 - value["aware"], 1))
 
 
-def money(amount, currency: str | None) -> str:
-    return "—" if pd.isna(amount) else f"{amount:,.0f} {currency}".strip() if currency else f"{amount:,.0f}"
-
-
 def strategy(stages: list[dict], facts: pd.Series, moments: list[dict], barriers: list[dict], channels: list[dict],
-             labels: dict, currency: str | None) -> list[str]:
+             labels: dict, currency: str | None, language: str = "en") -> list[str]:
     """The second article's strategy per brand relationship group present in the persona (needs the funnel)."""
     lines = []
     buyers, aware, unaware = funnel_groups(stages)
     listing = lambda items: (" (" + ", ".join(i["statement"] for i in items) + ")") if items else ""
     if buyers:
         lines.append(labels["strategy_buyers"].format(
-            share=f"{buyers:g} %", receipts="—" if pd.isna(facts["receipts_per_year"]) else f"{facts['receipts_per_year']:g}",
-            ticket=money(facts["average_ticket"], currency),
+            share=formatting.percent(buyers, language),
+            receipts=formatting.number(facts["receipts_per_year"], language),
+            ticket=formatting.money(facts["average_ticket"], currency, language),
             moments=listing(moments)))
     if aware:
-        lines.append(labels["strategy_aware"].format(share=f"{aware:g} %", barriers=listing(barriers)))
+        lines.append(labels["strategy_aware"].format(share=formatting.percent(aware, language),
+                                                     barriers=listing(barriers)))
     if unaware:
-        lines.append(labels["strategy_unaware"].format(share=f"{unaware:g} %", channels=listing(channels)))
+        lines.append(labels["strategy_unaware"].format(share=formatting.percent(unaware, language),
+                                                       channels=listing(channels)))
     return lines
 
 
@@ -231,14 +241,16 @@ def _message(card: dict, code: str | None, field: str = "message") -> str | None
     return entry[field] if entry else None
 
 
-def _short(item: dict, labels: dict) -> str:
+def _short(item: dict, labels: dict, language: str = "en") -> str:
     """A statement for a journey map cell: survey shares keep their figure; interview codes their name."""
     if item.get("code") or item["unit"] != "%":
         return item["statement"]
-    return f"{item['statement']} ({item['value']:g} % {labels['vs_total']} {item['total']:g} %)"
+    return (f"{item['statement']} ({formatting.percent(item['value'], language)} {labels['vs_total']} "
+            f"{formatting.percent(item['total'], language)})")
 
 
-def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online: dict | None) -> list[dict]:
+def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online: dict | None,
+            language: str = "en") -> list[dict]:
     """Customer journey map: five stages, each with touchpoints, what moves the persona on, what stops it,
     the message (from the library, for the code that stage turns on) and a KPI with the segment's current
     value and the total's. Where each part comes from:
@@ -274,7 +286,7 @@ def journey(card: dict, facts: pd.Series, total: pd.Series, labels: dict, online
         ("loyalty", card["moments"], card["moments"], [], _message(card, code(motives, 1)),
          kpi(labels["kpi_repeat"], facts["repeat_rate"], total["repeat_rate"], facts["card_holders"], "%")),
     ]
-    unique = lambda items: list(dict.fromkeys(_short(i, labels) for i in items))
+    unique = lambda items: list(dict.fromkeys(_short(i, labels, language) for i in items))
     return [{"stage": stage, "label": labels[stage], "touchpoints": unique(touch), "moves": unique(moves),
              "stops": unique(stops), "message": message, "kpi": kpi_value}
             for stage, touch, moves, stops, message, kpi_value in stages]
@@ -284,6 +296,10 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
           library: MessageLibrary, labels: dict, settings: PersonaSettings) -> list[dict]:
     """One persona per segment, ranked; `quotes` maps a segment to its quotes (text, code, source)."""
     ranking = rank(facts, settings)
+    typical = {int(s): person.describe(profile, int(s), settings.person) for s in ranking.index}
+    person_names = person.names({s: person.person_key(t) for s, t in typical.items()}, settings.language,
+                                settings.study)
+    unit = labels["of_customers"] if settings.unit == "customers" else labels["of_respondents"]
     personas = []
     for segment, place in ranking.iterrows():
         segment = int(segment)
@@ -320,18 +336,49 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
         }
         card["messages"] = messages_for(codes["motive"][:2] + codes["barrier"], library, settings.language)
         card["strategy"] = strategy(card["brand"]["funnel"], f, codes["moment"], codes["barrier"],
-                                    distinctive_traits(profile, segment, "channels", settings), labels, settings.currency)
+                                    distinctive_traits(profile, segment, "channels", settings), labels, settings.currency,
+                                    settings.language)
+        _anchor(card)
         # The four groups of traits first; a study without them (a loyalty export) speaks through behaviour.
         leading = [traits[t][:1] for t in TRAIT_TOPICS] + [card["behaviour"][:1], card["open_answers"][:1]]
-        headline = [t["statement"] if t["unit"] == "%" else f"{t['statement']} {t['value']:g} ({labels['vs_total']} {t['total']:g})"
+        headline = [t["statement"] if t["unit"] == "%" else
+                    f"{t['statement']} {formatting.figure(t['value'], t['unit'], settings.language, settings.currency)} "
+                    f"({labels['vs_total']} {formatting.figure(t['total'], t['unit'], settings.language, settings.currency)})"
                     for items in leading for t in items][:4]
         card["portrait"] = (labels["portrait_line"].format(traits="; ".join(headline)) if headline
                             else labels["portrait_none"])
+        who = person.person(typical[segment], person_names[segment], settings.language)
+        facts_of = [evidence(pd.Series(row), settings.min_base) for row in typical[segment].values() if row]
+        for item in facts_of:
+            item["anchor"] = f"{card['id']}-typical"
+        card["person"] = {**who, "facts": facts_of}
+        # The narrative tells what the intro does not: the first trait of each group beyond the person's own roles.
+        own = {v for v in vars(settings.person).values() if v}
+        told = [next(iter(t for t in items if t["variable"] not in own), None)
+                for items in [*traits.values(), card["behaviour"], card["open_answers"]]]
+        told = [t for t in told if t][:3] + codes["motive"][:1]
+        card["narrative"] = person.narrative(who, card, told, settings.language, unit, settings.currency)
+        card["headline_quote"] = card["quotes"][0] if card["quotes"] else None
+        card["strongest"] = [t for items in leading for t in items][:3]
         online = profile[(profile["segment"] == segment) & (profile["variable"] == "card__online_share")]
         card["journey"] = journey(card, f, facts.loc["total"], labels,
-                                  evidence(online.iloc[0], settings.min_base) if len(online) else None)
+                                  evidence(online.iloc[0], settings.min_base) if len(online) else None,
+                                  settings.language)
         personas.append(card)
     return personas
+
+
+# The card's own evidence lists: each line gets an anchor the narrative links to.
+ANCHORED = ["behaviour", "open_answers", "motives", "barriers", "reasons_to_believe", "decisive_service",
+            "channels_codes", "moments", "perceptions", "purpose", "behaviour_profile", "price", "novelty"]
+
+
+def _anchor(card: dict) -> None:
+    lists = [*card["traits"].values(), card["brand"]["relationship"], card["brand"]["funnel"],
+             *(card[key] for key in ANCHORED), *card["questions"].values()]
+    for items in lists:
+        for item in items:
+            item.setdefault("anchor", person.anchor(card["id"], item))
 
 
 def _clv_card(facts: pd.Series) -> dict | None:

@@ -1,10 +1,15 @@
-"""Banner tables: a question down the side, a banner of columns across, with significance letters.
+"""Banner tables: a question down the side, a banner of columns across, with significance letters, laid out as
+market-research teams expect from SPSS Custom Tables or Q.
 
-Each banner variable's categories get letters (A, B, C …). A cell carries the letter of every
-column of the same banner variable it is significantly higher than: column proportions by a
-two-proportion z-test, means by Welch's t-test, both on effective bases when weights exist, with an
-optional multiple-comparison correction across the pairs of a row. The statistics themselves (and the
-headline NPS and top-box measures) live in `portrait.stats`.
+Each banner variable's categories get letters (A, B, C …) under the question's label, which spans them; the
+total column comes first, once. A cell carries the letter of every column of the same banner variable it is
+significantly higher than: column proportions by a two-proportion z-test, means (and NPS, the mean of +100 /
+0 / -100 scores) by Welch's t-test, both on effective bases when weights exist, with an optional
+multiple-comparison correction across the pairs of a row. A column whose unweighted base is under `min_base`
+is marked and takes part in no test: it neither carries letters nor lends its letter to others. Rating
+questions show each item's mean and top-2-box share; the recommendation question its promoters, passives,
+detractors and NPS. A legend under each table states the test, the level, the correction and the letters'
+meaning. The statistics themselves (and the headline NPS and top-box measures) live in `portrait.stats`.
 """
 
 from __future__ import annotations
@@ -21,8 +26,16 @@ from portrait.io.templating import render
 from portrait.io import atomic
 from portrait import stats
 from portrait.stats import nps, top_box  # headline measures; still importable from here
+from portrait.survey.codebook import top_codes
 
 TOTAL = "Total"
+UNWEIGHTED, EFFECTIVE = "Base (unweighted)", "Base (effective)"
+MIN_BASE = 30            # columns with fewer answers (unweighted) are marked and not tested
+SMALL_MARK = "*"
+# What each kind of row is tested with, for the legend.
+TESTS = {"%": "column proportions: two-proportion z-test", "mean": "means: Welch's t-test",
+         "net_promoter": "NPS: Welch's t-test on +100/0/-100 scores"}
+SORTS = ("none", "multi", "all")  # which questions' answer rows are sorted by the total (sort_answers)
 
 
 @dataclass
@@ -48,7 +61,8 @@ def banner_columns(banner: dict[str, pd.Series], index: pd.Index) -> list[Column
 
 @dataclass
 class BannerTable:
-    """Values (column % or means) with letters, unweighted and effective bases, per banner column."""
+    """Values (column %, means, NPS) with letters, unweighted and effective bases, per banner column; `row_kinds`
+    says per row whether it is a share ("%"), a mean ("mean") or an NPS ("net_promoter")."""
 
     title: str
     kind: str
@@ -56,32 +70,85 @@ class BannerTable:
     letters: pd.DataFrame
     bases: pd.DataFrame
     alpha: float
+    correction: str = "none"
+    min_base: int = MIN_BASE
+    row_kinds: list[str] | None = None
+
+    def __post_init__(self):
+        if self.row_kinds is None:
+            self.row_kinds = ["mean" if self.kind == "mean" else "%"] * len(self.values)
+
+    @property
+    def small(self) -> list[bool]:
+        """Per column: an unweighted base under `min_base` (the total is never marked)."""
+        bases = self.bases.loc[UNWEIGHTED]
+        return [banner != TOTAL and bases.iloc[j] < self.min_base for j, (banner, _, _) in enumerate(bases.index)]
+
+    def legend(self) -> str:
+        """The test, the level, the correction and what the letters and marks mean."""
+        tests = "; ".join(TESTS[k] for k in dict.fromkeys(self.row_kinds))
+        correction = ("no correction for the several pairs of a row" if self.correction == "none" else
+                      f"{self.correction.capitalize()} correction over the pairs of each row")
+        text = (f"{tests}; on effective bases; p < {self.alpha:g}, {correction}. A letter marks a value significantly "
+                "higher than the column with that letter, within the same banner question.")
+        if any(self.small):
+            text += (f" {SMALL_MARK} fewer than {self.min_base} answers (unweighted): the column is not tested "
+                     "and carries no letters.")
+        return text
+
+    def cells(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """Rows as (label, kind, [(value, letters) per column]): shares and means with one decimal (two for means
+        under 10), NPS whole; then the bases, unweighted whole, effective with one decimal."""
+        rows = []
+        for (label, values), kind in zip(self.values.iterrows(), self.row_kinds):
+            letters = self.letters.loc[label]
+            rows.append((str(label), kind, [(_shown(v, kind), letters.iloc[j]) for j, v in enumerate(values)]))
+        rows.append((UNWEIGHTED, "base", [(f"{v:.0f}", "") for v in self.bases.loc[UNWEIGHTED]]))
+        rows.append((EFFECTIVE, "base", [(f"{v:.1f}", "") for v in self.bases.loc[EFFECTIVE]]))
+        return rows
 
     def to_frame(self) -> pd.DataFrame:
         """Display form: '45.2 BC' cells, then the base rows."""
-        shown = self.values.round(1).astype(str).where(self.values.notna(), "–")
-        shown = shown + self.letters.map(lambda s: f" {s}" if s else "")
-        return pd.concat([shown, self.bases.round(1).astype(str)])
+        rows = self.cells()
+        return pd.DataFrame([[f"{v} {l}".strip() for v, l in cells] for _, _, cells in rows],
+                            index=[label for label, _, _ in rows], columns=self.values.columns)
 
     def summary(self) -> pd.DataFrame:
         return self.to_frame()
 
     def view(self) -> dict:
-        """What the HTML template lays out: title, kind, columns (banner, column, letter) and rows of cells."""
-        frame = self.to_frame()
-        return {"title": self.title, "kind": self.kind, "alpha": self.alpha, "columns": list(frame.columns),
-                "rows": [(str(i), [str(v) for v in row]) for i, row in zip(frame.index, frame.to_numpy())]}
+        """What the HTML template lays out: the title, the banner questions with their columns (the total first,
+        once), the rows of cells and the legend."""
+        small, groups = self.small, []
+        for j, (banner, column, letter) in enumerate(self.values.columns):
+            if banner == TOTAL:
+                continue
+            if not groups or groups[-1]["label"] != banner:
+                groups.append({"label": banner, "columns": []})
+            groups[-1]["columns"].append({"label": column, "letter": letter, "small": small[j]})
+        return {"title": self.title, "kind": self.kind, "groups": groups, "legend": self.legend(),
+                "small_mark": SMALL_MARK, "rows": [(label, kind, cells) for label, kind, cells in self.cells()]}
 
     def to_html(self) -> str:
         """Self-contained HTML table; every label is escaped (answers can contain markup)."""
         return render("survey_tables.html.j2", tables=[self.view()], page=False, title=self.title)
 
 
-def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str) -> pd.DataFrame:
+def _shown(value: float, kind: str) -> str:
+    if pd.isna(value):
+        return "–"
+    if kind == "net_promoter":
+        return f"{value:.0f}"
+    return f"{value:.2f}" if kind == "mean" and abs(value) < 10 else f"{value:.1f}"
+
+
+def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str,
+                 small: list[bool] | None = None) -> pd.DataFrame:
+    """Letters per cell; columns marked `small` take part in no test."""
     letters = pd.DataFrame("", index=values.index, columns=values.columns)
     groups: dict[str, list[int]] = {}
     for i, col in enumerate(columns):
-        if col.banner != TOTAL:
+        if col.banner != TOTAL and not (small and small[i]):
             groups.setdefault(col.banner, []).append(i)
     for row in values.index:
         pairs, pvalues = [], []
@@ -113,12 +180,18 @@ def _frame_columns(columns: list[Column]) -> pd.MultiIndex:
 def _bases(columns: list[Column], answered: np.ndarray, w: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame([[float((c.mask & answered).sum()) for c in columns],
                          [stats.effective_base(w[c.mask & answered]) for c in columns]],
-                        index=["Base (unweighted)", "Base (effective)"], columns=_frame_columns(columns))
+                        index=[UNWEIGHTED, EFFECTIVE], columns=_frame_columns(columns))
+
+
+def _small(columns: list[Column], bases: pd.DataFrame, min_base: int) -> list[bool]:
+    return [c.banner != TOTAL and b < min_base for c, b in zip(columns, bases.loc[UNWEIGHTED])]
 
 
 def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | None = None,
-             alpha: float = 0.05, correction: str = "none", title: str | None = None) -> BannerTable:
-    """Column percentages of `row`'s categories in every banner column, with z-test letters."""
+             alpha: float = 0.05, correction: str = "none", title: str | None = None, min_base: int = MIN_BASE,
+             sort: bool = False) -> BannerTable:
+    """Column percentages of `row`'s categories in every banner column, with z-test letters; `sort` orders the
+    answers by their total share (for a question without a natural order)."""
     w = (weights.reindex(row.index).to_numpy(dtype=float) if weights is not None else np.ones(len(row)))
     answered = row.notna().to_numpy()
     columns = banner_columns(banner, row.index)
@@ -131,18 +204,21 @@ def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | 
             hit = col.mask & answered & row.eq(category).fillna(False).to_numpy()
             shares[i, j] = 100 * w[hit].sum() / base if base else np.nan
     values = pd.DataFrame(shares, index=[str(c) for c in categories], columns=_frame_columns(columns))
+    if sort:
+        values = values.sort_values(values.columns[0], ascending=False, kind="stable")
     bases = _bases(columns, answered, w)
-    n_eff = bases.loc["Base (effective)"].to_numpy()
+    n_eff = bases.loc[EFFECTIVE].to_numpy()
 
     def pvalue(r, a, b):
         return stats.proportion_p(values.loc[r].iloc[a] / 100, n_eff[a], values.loc[r].iloc[b] / 100, n_eff[b])
 
-    return BannerTable(title or str(row.name), "column %", values,
-                       _letters_for(values, pvalue, columns, alpha, correction), bases, alpha)
+    letters = _letters_for(values, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
+    return BannerTable(title or str(row.name), "column %", values, letters, bases, alpha, correction, min_base)
 
 
 def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
-                alpha: float = 0.05, correction: str = "none", title: str = "Means") -> BannerTable:
+                alpha: float = 0.05, correction: str = "none", title: str = "Means", min_base: int = MIN_BASE
+                ) -> BannerTable:
     """Weighted means of numeric `variables` (rows) per banner column, with Welch t-test letters."""
     w_all = (weights.reindex(variables.index).to_numpy(dtype=float) if weights is not None
              else np.ones(len(variables)))
@@ -165,33 +241,134 @@ def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: 
         return stats.welch_p_from_summary(means.loc[r].iloc[a], sds.loc[r].iloc[a], ns.loc[r].iloc[a],
                                           means.loc[r].iloc[b], sds.loc[r].iloc[b], ns.loc[r].iloc[b])
 
-    return BannerTable(title, "mean", means, _letters_for(means, pvalue, columns, alpha, correction),
-                       _bases(columns, answered, w_all), alpha)
+    bases = _bases(columns, answered, w_all)
+    letters = _letters_for(means, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
+    return BannerTable(title, "mean", means, letters, bases, alpha, correction, min_base)
+
+
+def stacked(parts: list[tuple[BannerTable, dict[str, str] | None, str, str]], title: str, kind: str) -> BannerTable:
+    """One table from rows of others: (table, its rows to take -> their labels, or None for every row as it is
+    labelled; a suffix for the labels; the rows' kind); the bases are the first part's."""
+    values, letters, kinds = [], [], []
+    for table, rows, suffix, row_kind in parts:
+        rows = rows if rows is not None else {r: r for r in table.values.index}
+        chosen = list(rows)
+        names = [f"{rows[r]}{suffix}" for r in chosen]
+        values.append(table.values.loc[chosen].set_axis(names))
+        letters.append(table.letters.loc[chosen].set_axis(names))
+        kinds += [row_kind] * len(names)
+    first = parts[0][0]
+    return BannerTable(title, kind, pd.concat(values), pd.concat(letters), first.bases, first.alpha,
+                       first.correction, first.min_base, kinds)
+
+
+def rating_table(items: pd.DataFrame, top: list[float], banner: dict[str, pd.Series],
+                 weights: pd.Series | None = None, alpha: float = 0.05, correction: str = "none",
+                 title: str = "Ratings", min_base: int = MIN_BASE) -> BannerTable:
+    """A rating question: each item's mean (Welch letters) and top-2-box share (`top` codes; z-test letters)."""
+    means = means_table(items, banner, weights, alpha, correction, title, min_base)
+    boxes = [crosstab(pd.Series(pd.Categorical(np.where(items[c].isna(), None,
+                                                        np.where(items[c].isin(top), "top", "rest")),
+                                               categories=["top", "rest"]), index=items.index),
+                      banner, weights, alpha, correction, min_base=min_base) for c in items.columns]
+    parts = []
+    for column, box in zip(items.columns, boxes):
+        parts.append((means, {column: column}, " · mean", "mean"))
+        parts.append((box, {"top": column}, " · top-2-box %", "%"))
+    return stacked(parts, title, "mean and top-2-box %")
+
+
+def recommendation_rows(scores: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | None = None,
+                        alpha: float = 0.05, correction: str = "none", title: str = "Recommendation",
+                        min_base: int = MIN_BASE) -> BannerTable:
+    """Promoters (9-10), passives (7-8), detractors (0-6) as column % with z-test letters, then NPS (promoters
+    minus detractors) with Welch letters on the +100/0/-100 score of each respondent."""
+    score = scores.astype("float64")
+    group = pd.Series(pd.Categorical(np.select([score >= 9, score >= 7, score >= 0], ["Promoters (9-10)",
+                                               "Passives (7-8)", "Detractors (0-6)"], None),
+                                     categories=["Promoters (9-10)", "Passives (7-8)", "Detractors (0-6)"]),
+                      index=scores.index).where(score.notna())
+    shares = crosstab(group, banner, weights, alpha, correction, title, min_base)
+    points = pd.DataFrame({"NPS": np.where(score >= 9, 100.0, np.where(score >= 7, 0.0, -100.0))},
+                          index=scores.index).where(score.notna(), axis=0)
+    net = means_table(points, banner, weights, alpha, correction, title, min_base)
+    return stacked([(shares, None, "", "%"), (net, {"NPS": "NPS"}, "", "net_promoter")], title, "column % and NPS")
+
+
+NUMBER_FORMATS = {"%": "0.0", "mean": "0.00", "net_promoter": "0", UNWEIGHTED: "0", EFFECTIVE: "0.0"}
 
 
 def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
-    """One sheet per table, formatted; every text cell is stored as text (never as a formula)."""
+    """A contents sheet linking to one sheet per table. Each table sheet: the title, the banner questions' labels
+    spanning their columns, the total once, header rows frozen; values stored as numbers with number formats
+    (letters in the cell beside each value); small bases marked; the legend under the table. Every text cell
+    is stored as text, never as a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     book = Workbook()
-    book.remove(book.active)
+    contents = book.active
+    contents.title = "Contents"
+    _text(contents.cell(1, 1), "Tables").font = Font(bold=True, size=12)
+    for name, header in zip("ABC", ("Table", "Title", "Kind")):
+        _text(contents[f"{name}2"], header).font = Font(bold=True)
+    head = PatternFill("solid", fgColor="DDE7E5")
     for number, table in enumerate(tables, start=1):
-        sheet = book.create_sheet(f"T{number}")
-        frame = table.to_frame()
+        sheet_name = f"T{number}"
+        link = _text(contents.cell(number + 2, 1), sheet_name)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet_name}'!A1")  # a link within the file
+        link.style = "Hyperlink"
+        _text(contents.cell(number + 2, 2), table.title)
+        _text(contents.cell(number + 2, 3), table.kind)
+        sheet = book.create_sheet(sheet_name)
         _text(sheet.cell(1, 1), table.title).font = Font(bold=True, size=12)
-        _text(sheet.cell(2, 1), f"{table.kind}; letters: higher than that column at p < {table.alpha}")
-        for j, (banner, category, letter) in enumerate(frame.columns, start=2):
-            _text(sheet.cell(3, j), banner).font = Font(bold=True)
-            cell = _text(sheet.cell(4, j), f"{category} ({letter})" if letter else category)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE7E5")
-            cell.alignment = Alignment(wrap_text=True, horizontal="center")
-        for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy()), start=5):
-            _text(sheet.cell(i, 1), str(label)).font = Font(bold=label.startswith("Base"))
-            for j, value in enumerate(row, start=2):
-                _text(sheet.cell(i, j), str(value)).alignment = Alignment(horizontal="right")
+        _text(sheet.cell(2, 1), table.kind)
+        small = table.small
+        total = _text(sheet.cell(3, 2), TOTAL)
+        total.font, total.fill, total.alignment = Font(bold=True), head, Alignment(horizontal="center")
+        sheet.merge_cells(start_row=3, start_column=2, end_row=4, end_column=2)
+        place, column = {}, 3  # banner column index -> its value column in the sheet (letters one to the right)
+        for j, (banner, category, letter) in enumerate(table.values.columns):
+            if banner == TOTAL:
+                place[j] = 2
+                continue
+            place[j] = column
+            label = _text(sheet.cell(4, column), f"{category}{' ' + SMALL_MARK if small[j] else ''} ({letter})")
+            label.font, label.fill = Font(bold=True), head
+            label.alignment = Alignment(wrap_text=True, horizontal="center")
+            sheet.merge_cells(start_row=4, start_column=column, end_row=4, end_column=column + 1)
+            column += 2
+        start = 3
+        for banner in dict.fromkeys(b for b, _, _ in table.values.columns if b != TOTAL):
+            width = 2 * sum(b == banner for b, _, _ in table.values.columns)
+            cell = _text(sheet.cell(3, start), banner)
+            cell.font, cell.fill, cell.alignment = Font(bold=True), head, Alignment(horizontal="center", wrap_text=True)
+            sheet.merge_cells(start_row=3, start_column=start, end_row=3, end_column=start + width - 1)
+            start += width
+        row = 5
+        for label, kind, cells in table.cells():
+            _text(sheet.cell(row, 1), label).font = Font(bold=kind in ("base", "net_promoter"))
+            source = table.bases.loc[label] if kind == "base" else table.values.loc[label]
+            for j, (value, letters) in enumerate(zip(source, (l for _, l in cells))):
+                target = sheet.cell(row, place[j])
+                if not pd.isna(value):
+                    target.value = float(value)
+                    target.number_format = NUMBER_FORMATS[label if kind == "base" else kind]
+                if letters:
+                    _text(sheet.cell(row, place[j] + 1), letters).font = Font(bold=True, color="2F5D62")
+            row += 1
+        legend = _text(sheet.cell(row + 1, 1), table.legend())
+        legend.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=max(column - 1, 2))
+        sheet.row_dimensions[row + 1].height = 45
+        sheet.freeze_panes = "B5"
         sheet.column_dimensions["A"].width = 48
+        for c in range(2, column):
+            sheet.column_dimensions[get_column_letter(c)].width = 9 if c == 2 or c % 2 else 5
+    contents.column_dimensions["B"].width = 70
+    contents.column_dimensions["C"].width = 30
     with atomic.atomic_path(path) as tmp:
         book.save(tmp)
     return Path(path)
@@ -215,16 +392,20 @@ def to_html_page(tables: list[BannerTable], title: str) -> str:
 
 def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
                 alpha: float = 0.05, correction: str = "none", title: str = "Multi-select",
-                labels: dict[str, str] | None = None) -> BannerTable:
-    """A multi-select question: % choosing each option (0/1 columns of `items`) among those who answered."""
+                labels: dict[str, str] | None = None, min_base: int = MIN_BASE, sort: bool = False) -> BannerTable:
+    """A multi-select question: % choosing each option (0/1 columns of `items`) among those who answered;
+    `sort` orders the options by their total share."""
     # Both categories always exist, so an option nobody chose shows 0 % rather than no row.
     parts = [crosstab(pd.Series(pd.Categorical(items[column].map({1: "chosen", 0: "not chosen"}),
                                                categories=["chosen", "not chosen"]), index=items.index),
-                      banner, weights, alpha, correction) for column in items.columns]
-    names = [labels.get(c, c) if labels else c for c in items.columns]
-    values = pd.concat([p.values.loc[["chosen"]] for p in parts]).set_axis(names)
-    letters = pd.concat([p.letters.loc[["chosen"]] for p in parts]).set_axis(names)
-    return BannerTable(title, "% choosing (several answers possible)", values, letters, parts[0].bases, alpha)
+                      banner, weights, alpha, correction, min_base=min_base) for column in items.columns]
+    if sort:
+        order = np.argsort([-p.values.loc["chosen"].iloc[0] for p in parts], kind="stable")
+        parts, items = [parts[i] for i in order], items[[items.columns[i] for i in order]]
+    table = stacked([(p, {"chosen": labels.get(c, c) if labels else c}, "", "%")
+                     for p, c in zip(parts, items.columns)], title, "% choosing (several answers possible)")
+    # The base of a multi-select is everyone who answered the question (the first option's base).
+    return table
 
 
 def _item_variables(question, data: pd.DataFrame) -> list[str]:
@@ -239,42 +420,62 @@ def _range_text(book, variable: str) -> str:
 
 
 def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Series | None = None,
-                    alpha: float = 0.05, correction: str = "none", exclude: tuple = ()) -> list[BannerTable]:
-    """A banner table for every single, multi and Likert question and every derived variable of the
-    codebook (column % or means), then the scales' means: each table's scale range comes from the codebook."""
+                    alpha: float = 0.05, correction: str = "none", exclude: tuple = (), min_base: int = MIN_BASE,
+                    sort_answers: str = "multi", recommendation: str | None = None,
+                    satisfaction: str | None = None) -> list[BannerTable]:
+    """A banner table for every question and derived variable of the codebook, then the scales' means. The banner
+    columns go under their questions' labels. Single and derived questions: column %; multi-selects: % choosing;
+    rating grids (and the `satisfaction` role): each item's mean and top-2-box share; the `recommendation` role:
+    promoters, passives, detractors and NPS; other numeric questions: means. `sort_answers` orders the answers
+    of multi-selects ("multi") or of single questions too ("all") by their total share; "none" keeps the
+    questionnaire's order. Each table's scale range comes from the codebook."""
+    if sort_answers not in SORTS:
+        raise ValueError(f"sort_answers = {sort_answers!r}: use one of {', '.join(SORTS)}")
     data, tables = coded.data, []
+    derived = {d.id: d.label for d in book.derived if d.label}
+    columns = {derived.get(name) or book.title_of(name): series for name, series in columns.items()}
+    common = {"alpha": alpha, "correction": correction, "min_base": min_base}
     for q in book.questions:
         variables = _item_variables(q, data)
         if q.id in exclude or not variables:
             continue
-        if q.type == "single":
-            tables.append(crosstab(coded.labelled(q.id), columns, weights, alpha, correction, q.title))
+        if q.id in (recommendation, satisfaction) and q.type == "numeric":
+            scores = data[q.id]
+            tables.append(recommendation_rows(scores, columns, weights, title=q.title, **common)
+                          if q.id == recommendation else
+                          rating_table(data[[q.id]].rename(columns={q.id: q.title}), top_codes(q), columns, weights,
+                                       title=f"{q.title} ({_range_text(book, q.id)})", **common))
+        elif q.type == "single":
+            tables.append(crosstab(coded.labelled(q.id), columns, weights, title=q.title,
+                                   sort=sort_answers == "all", **common))
         elif q.type == "multi":
             labels = {f"{q.id}__{k}": v for k, v in q.items.items()}
-            tables.append(multi_table(data[variables], columns, weights, alpha, correction, q.title, labels))
+            tables.append(multi_table(data[variables], columns, weights, title=q.title, labels=labels,
+                                      sort=sort_answers in ("multi", "all"), **common))
         elif q.type == "likert":
             names = {f"{q.id}__{k}": v for k, v in q.items.items()}
             frame = data[variables].rename(columns=names)
-            tables.append(means_table(frame, columns, weights, alpha, correction,
-                                      f"{q.title} (means, {_range_text(book, variables[0])})"))
+            tables.append(rating_table(frame, top_codes(q), columns, weights,
+                                       title=f"{q.title} ({_range_text(book, variables[0])})", **common))
+        elif q.type == "numeric":
+            tables.append(means_table(data[[q.id]].rename(columns={q.id: q.title}), columns, weights,
+                                      title=f"{q.title} (mean)", **common))
     for d in book.derived:
         if d.id not in exclude and d.id in data:
-            tables.append(crosstab(coded.labelled(d.id), columns, weights, alpha, correction, d.label or d.id))
+            tables.append(crosstab(coded.labelled(d.id), columns, weights, title=d.label or d.id, **common))
     by_range: dict[str, list] = {}
     for scale in book.scales:
         if scale.id in data:
             by_range.setdefault(_range_text(book, scale.items[0]), []).append(scale)
     for text, scales in by_range.items():
         frame = data[[s.id for s in scales]].rename(columns={s.id: s.label or s.id for s in scales})
-        tables.append(means_table(frame, columns, weights, alpha, correction, f"Scales (means, {text})"))
+        tables.append(means_table(frame, columns, weights, title=f"Scales (means, {text})", **common))
     return tables
 
 
 def headline_measures(coded, book, survey_roles, weights: pd.Series | None = None) -> pd.DataFrame | str:
     """NPS of the `recommendation` role and the top-two-box share of the `satisfaction` role, with
     intervals; a sentence naming the missing roles when the study has neither."""
-    from portrait.survey.codebook import top_codes
-
     rows = {}
     recommendation = survey_roles.variable("recommendation")
     if recommendation:
