@@ -262,3 +262,19 @@ def test_the_workbook_has_contents_links_frozen_headers_numbers_and_the_markings
     assert mean_row.data_type == "n" and mean_row.number_format == "0.00"
     with zipfile.ZipFile(path) as archive:
         assert not any("<f>" in archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
+
+
+def test_tables_speak_the_report_language(tmp_path):
+    row, banner = small_column_data()
+    table = crosstab(row, banner, correction="holm", language="uk")
+    page = to_html_page([table], "Таблиці")
+    assert ">Разом<" in page and "База (незважена)" in page and "База (ефективна)" in page
+    assert "z-тест для двох часток" in table.legend() and "поправка Голма" in table.legend()
+    assert "* менше ніж 30 відповідей" in table.legend()
+    shares = {label: cells for label, _, cells in table.cells()}
+    assert shares["yes"][0][0] == "68,9"  # 155 of 225, decimal comma
+    scores = pd.Series([10] * 60 + [3] * 40)
+    net = recommendation_rows(scores, {"g": pd.Series(["A", "B"] * 50)}, language="ru")
+    assert list(net.values.index) == ["Промоутеры (9-10)", "Нейтралы (7-8)", "Критики (0-6)", "NPS"]
+    book = openpyxl.load_workbook(to_excel([table], tmp_path / "t.xlsx"))
+    assert book["Contents"]["A1"].value == "Таблиці" and book["T1"]["B3"].value == "Разом"

@@ -45,9 +45,19 @@ def test_report_opens_offline_in_chromium_with_every_card_and_journey(demo_study
         cards = [page.locator(f"#{persona['id']}").bounding_box() for persona in personas]
         charts = [page.locator("img").nth(i).bounding_box() for i in range(page.locator("img").count())]
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        # In print, the side-by-side page stands alone and every persona card starts a page of its own.
+        page.emulate_media(media="print")
+        breaks = page.evaluate("""() => ({
+            cards: Array.from(document.querySelectorAll('article.persona'), a => getComputedStyle(a).breakBefore),
+            sideBySide: getComputedStyle(document.querySelector('.side-by-side-page')).breakAfter,
+            headings: Array.from(document.querySelectorAll('h2'), h => getComputedStyle(h).breakBefore)})""")
         page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
         browser.close()
     assert errors == []
+    assert len(breaks["cards"]) == len(personas)
+    # The first card follows its section heading, which starts the page; every later card starts one itself.
+    assert breaks["cards"][0] in ("avoid", "page") and set(breaks["cards"][1:]) == {"page"}, breaks
+    assert breaks["sideBySide"] == "page" and breaks["headings"][0] == "avoid", breaks
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     pdf = (ARTIFACTS / "report.pdf").read_bytes()
     sizes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))

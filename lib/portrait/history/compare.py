@@ -85,6 +85,8 @@ class Changes:
             fields = {k: v for k, v in line.items() if k != "key"}
             if "family" in fields:
                 fields["family"], fields["unit"] = labels[fields["family"]], labels[f"of_{fields['unit']}"]
+            if "correction" in fields:
+                fields["correction"] = labels[f"correction_{fields['correction']}"]
             out.append(labels[line["key"]].format(**fields))
         return out
 
@@ -314,7 +316,8 @@ class History:
         if c.rfm_migration is not None:
             charts.append(chart(plots.migration_flow(c.rfm_migration, labels["migration"]), labels["migration"]))
         return {"title": labels["changed_since"].format(date=c.since),
-                "basis": labels["changed_basis"].format(date=c.since, run=c.compared_with, correction=c.correction,
+                "basis": labels["changed_basis"].format(date=c.since, run=c.compared_with,
+                                                        correction=labels[f"correction_{c.correction}"],
                                                         tests=c.tests, alpha=c.alpha),
                 "sentences": c.sentences(labels), "charts": charts}
 

@@ -22,7 +22,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from babel.numbers import format_decimal
+
 from portrait.io.templating import render
+from portrait.report import formatting
 from portrait.io import atomic
 from portrait import stats
 from portrait.stats import nps, top_box  # headline measures; still importable from here
@@ -32,10 +35,16 @@ TOTAL = "Total"
 UNWEIGHTED, EFFECTIVE = "Base (unweighted)", "Base (effective)"
 MIN_BASE = 30            # columns with fewer answers (unweighted) are marked and not tested
 SMALL_MARK = "*"
-# What each kind of row is tested with, for the legend.
-TESTS = {"%": "column proportions: two-proportion z-test", "mean": "means: Welch's t-test",
-         "net_promoter": "NPS: Welch's t-test on +100/0/-100 scores"}
+# What each kind of row is tested with, for the legend (labels in templates/report_labels.yml).
+TESTS = {"%": "banner_test_share", "mean": "banner_test_mean", "net_promoter": "banner_test_nps"}
 SORTS = ("none", "multi", "all")  # which questions' answer rows are sorted by the total (sort_answers)
+
+
+def table_words(language: str = "en") -> dict[str, str]:
+    """The tables' words in the study's report language (en, uk, ru)."""
+    from portrait.report.report import labels as report_labels
+
+    return report_labels(language)
 
 
 @dataclass
@@ -73,6 +82,7 @@ class BannerTable:
     correction: str = "none"
     min_base: int = MIN_BASE
     row_kinds: list[str] | None = None
+    language: str = "en"
 
     def __post_init__(self):
         if self.row_kinds is None:
@@ -86,25 +96,27 @@ class BannerTable:
 
     def legend(self) -> str:
         """The test, the level, the correction and what the letters and marks mean."""
-        tests = "; ".join(TESTS[k] for k in dict.fromkeys(self.row_kinds))
-        correction = ("no correction for the several pairs of a row" if self.correction == "none" else
-                      f"{self.correction.capitalize()} correction over the pairs of each row")
-        text = (f"{tests}; on effective bases; p < {self.alpha:g}, {correction}. A letter marks a value significantly "
-                "higher than the column with that letter, within the same banner question.")
+        words = table_words(self.language)
+        tests = "; ".join(words[TESTS[k]] for k in dict.fromkeys(self.row_kinds))
+        correction = (words["banner_no_correction"] if self.correction == "none" else
+                      words["banner_correction"].format(correction=words[f"correction_{self.correction}"]))
+        text = words["banner_legend"].format(tests=tests, alpha=formatting.number(self.alpha, self.language, 4),
+                                             correction=correction)
         if any(self.small):
-            text += (f" {SMALL_MARK} fewer than {self.min_base} answers (unweighted): the column is not tested "
-                     "and carries no letters.")
+            text += " " + words["banner_small"].format(mark=SMALL_MARK, min_base=self.min_base)
         return text
 
     def cells(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Rows as (label, kind, [(value, letters) per column]): shares and means with one decimal (two for means
         under 10), NPS whole; then the bases, unweighted whole, effective with one decimal."""
-        rows = []
+        rows, words, language = [], table_words(self.language), self.language
         for (label, values), kind in zip(self.values.iterrows(), self.row_kinds):
             letters = self.letters.loc[label]
-            rows.append((str(label), kind, [(_shown(v, kind), letters.iloc[j]) for j, v in enumerate(values)]))
-        rows.append((UNWEIGHTED, "base", [(f"{v:.0f}", "") for v in self.bases.loc[UNWEIGHTED]]))
-        rows.append((EFFECTIVE, "base", [(f"{v:.1f}", "") for v in self.bases.loc[EFFECTIVE]]))
+            rows.append((str(label), kind, [(_shown(v, kind, language), letters.iloc[j]) for j, v in enumerate(values)]))
+        rows.append((words["banner_base_unweighted"], "base",
+                     [(_fixed(v, 0, language), "") for v in self.bases.loc[UNWEIGHTED]]))
+        rows.append((words["banner_base_effective"], "base",
+                     [(_fixed(v, 1, language), "") for v in self.bases.loc[EFFECTIVE]]))
         return rows
 
     def to_frame(self) -> pd.DataFrame:
@@ -127,19 +139,26 @@ class BannerTable:
                 groups.append({"label": banner, "columns": []})
             groups[-1]["columns"].append({"label": column, "letter": letter, "small": small[j]})
         return {"title": self.title, "kind": self.kind, "groups": groups, "legend": self.legend(),
-                "small_mark": SMALL_MARK, "rows": [(label, kind, cells) for label, kind, cells in self.cells()]}
+                "small_mark": SMALL_MARK, "total": table_words(self.language)["banner_total"], "rows": [(label, kind, cells) for label, kind, cells in self.cells()]}
 
     def to_html(self) -> str:
         """Self-contained HTML table; every label is escaped (answers can contain markup)."""
-        return render("survey_tables.html.j2", tables=[self.view()], page=False, title=self.title)
+        return render("survey_tables.html.j2", tables=[self.view()], page=False, title=self.title,
+                      language=self.language)
 
 
-def _shown(value: float, kind: str) -> str:
+def _fixed(value: float, decimals: int, language: str) -> str:
+    """`value` with exactly `decimals` decimals, in the language's format."""
+    return format_decimal(round(float(value), decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
+                          locale=language)
+
+
+def _shown(value: float, kind: str, language: str = "en") -> str:
     if pd.isna(value):
         return "–"
     if kind == "net_promoter":
-        return f"{value:.0f}"
-    return f"{value:.2f}" if kind == "mean" and abs(value) < 10 else f"{value:.1f}"
+        return _fixed(value, 0, language)
+    return _fixed(value, 2 if kind == "mean" and abs(value) < 10 else 1, language)
 
 
 def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str,
@@ -189,7 +208,7 @@ def _small(columns: list[Column], bases: pd.DataFrame, min_base: int) -> list[bo
 
 def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | None = None,
              alpha: float = 0.05, correction: str = "none", title: str | None = None, min_base: int = MIN_BASE,
-             sort: bool = False) -> BannerTable:
+             sort: bool = False, language: str = "en") -> BannerTable:
     """Column percentages of `row`'s categories in every banner column, with z-test letters; `sort` orders the
     answers by their total share (for a question without a natural order)."""
     w = (weights.reindex(row.index).to_numpy(dtype=float) if weights is not None else np.ones(len(row)))
@@ -213,12 +232,13 @@ def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | 
         return stats.proportion_p(values.loc[r].iloc[a] / 100, n_eff[a], values.loc[r].iloc[b] / 100, n_eff[b])
 
     letters = _letters_for(values, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
-    return BannerTable(title or str(row.name), "column %", values, letters, bases, alpha, correction, min_base)
+    return BannerTable(title or str(row.name), table_words(language)["banner_kind_column"], values, letters, bases, alpha,
+                       correction, min_base, language=language)
 
 
 def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
-                alpha: float = 0.05, correction: str = "none", title: str = "Means", min_base: int = MIN_BASE
-                ) -> BannerTable:
+                alpha: float = 0.05, correction: str = "none", title: str = "Means", min_base: int = MIN_BASE,
+                language: str = "en") -> BannerTable:
     """Weighted means of numeric `variables` (rows) per banner column, with Welch t-test letters."""
     w_all = (weights.reindex(variables.index).to_numpy(dtype=float) if weights is not None
              else np.ones(len(variables)))
@@ -243,7 +263,8 @@ def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: 
 
     bases = _bases(columns, answered, w_all)
     letters = _letters_for(means, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
-    return BannerTable(title, "mean", means, letters, bases, alpha, correction, min_base)
+    return BannerTable(title, table_words(language)["banner_kind_mean"], means, letters, bases, alpha, correction, min_base,
+                       ["mean"] * len(means), language)
 
 
 def stacked(parts: list[tuple[BannerTable, dict[str, str] | None, str, str]], title: str, kind: str) -> BannerTable:
@@ -259,40 +280,42 @@ def stacked(parts: list[tuple[BannerTable, dict[str, str] | None, str, str]], ti
         kinds += [row_kind] * len(names)
     first = parts[0][0]
     return BannerTable(title, kind, pd.concat(values), pd.concat(letters), first.bases, first.alpha,
-                       first.correction, first.min_base, kinds)
+                       first.correction, first.min_base, kinds, first.language)
 
 
 def rating_table(items: pd.DataFrame, top: list[float], banner: dict[str, pd.Series],
                  weights: pd.Series | None = None, alpha: float = 0.05, correction: str = "none",
-                 title: str = "Ratings", min_base: int = MIN_BASE) -> BannerTable:
+                 title: str = "Ratings", min_base: int = MIN_BASE, language: str = "en") -> BannerTable:
     """A rating question: each item's mean (Welch letters) and top-2-box share (`top` codes; z-test letters)."""
-    means = means_table(items, banner, weights, alpha, correction, title, min_base)
+    words = table_words(language)
+    means = means_table(items, banner, weights, alpha, correction, title, min_base, language)
     boxes = [crosstab(pd.Series(pd.Categorical(np.where(items[c].isna(), None,
                                                         np.where(items[c].isin(top), "top", "rest")),
                                                categories=["top", "rest"]), index=items.index),
-                      banner, weights, alpha, correction, min_base=min_base) for c in items.columns]
+                      banner, weights, alpha, correction, min_base=min_base, language=language) for c in items.columns]
     parts = []
     for column, box in zip(items.columns, boxes):
-        parts.append((means, {column: column}, " · mean", "mean"))
-        parts.append((box, {"top": column}, " · top-2-box %", "%"))
-    return stacked(parts, title, "mean and top-2-box %")
+        parts.append((means, {column: column}, words["banner_mean_suffix"], "mean"))
+        parts.append((box, {"top": column}, words["banner_top2_suffix"], "%"))
+    return stacked(parts, title, words["banner_kind_rating"])
 
 
 def recommendation_rows(scores: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | None = None,
                         alpha: float = 0.05, correction: str = "none", title: str = "Recommendation",
-                        min_base: int = MIN_BASE) -> BannerTable:
+                        min_base: int = MIN_BASE, language: str = "en") -> BannerTable:
     """Promoters (9-10), passives (7-8), detractors (0-6) as column % with z-test letters, then NPS (promoters
     minus detractors) with Welch letters on the +100/0/-100 score of each respondent."""
+    words = table_words(language)
     score = scores.astype("float64")
-    group = pd.Series(pd.Categorical(np.select([score >= 9, score >= 7, score >= 0], ["Promoters (9-10)",
-                                               "Passives (7-8)", "Detractors (0-6)"], None),
-                                     categories=["Promoters (9-10)", "Passives (7-8)", "Detractors (0-6)"]),
+    groups = [words["banner_promoters"], words["banner_passives"], words["banner_detractors"]]
+    group = pd.Series(pd.Categorical(np.select([score >= 9, score >= 7, score >= 0], groups, None), categories=groups),
                       index=scores.index).where(score.notna())
-    shares = crosstab(group, banner, weights, alpha, correction, title, min_base)
+    shares = crosstab(group, banner, weights, alpha, correction, title, min_base, language=language)
     points = pd.DataFrame({"NPS": np.where(score >= 9, 100.0, np.where(score >= 7, 0.0, -100.0))},
                           index=scores.index).where(score.notna(), axis=0)
-    net = means_table(points, banner, weights, alpha, correction, title, min_base)
-    return stacked([(shares, None, "", "%"), (net, {"NPS": "NPS"}, "", "net_promoter")], title, "column % and NPS")
+    net = means_table(points, banner, weights, alpha, correction, title, min_base, language)
+    return stacked([(shares, None, "", "%"), (net, {"NPS": "NPS"}, "", "net_promoter")], title,
+                   words["banner_kind_nps"])
 
 
 NUMBER_FORMATS = {"%": "0.0", "mean": "0.00", "net_promoter": "0", UNWEIGHTED: "0", EFFECTIVE: "0.0"}
@@ -308,11 +331,12 @@ def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    words = table_words(tables[0].language if tables else "en")
     book = Workbook()
     contents = book.active
     contents.title = "Contents"
-    _text(contents.cell(1, 1), "Tables").font = Font(bold=True, size=12)
-    for name, header in zip("ABC", ("Table", "Title", "Kind")):
+    _text(contents.cell(1, 1), words["banner_contents"]).font = Font(bold=True, size=12)
+    for name, header in zip("ABC", (words["banner_table"], words["banner_title"], words["banner_kind"])):
         _text(contents[f"{name}2"], header).font = Font(bold=True)
     head = PatternFill("solid", fgColor="DDE7E5")
     for number, table in enumerate(tables, start=1):
@@ -326,7 +350,7 @@ def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
         _text(sheet.cell(1, 1), table.title).font = Font(bold=True, size=12)
         _text(sheet.cell(2, 1), table.kind)
         small = table.small
-        total = _text(sheet.cell(3, 2), TOTAL)
+        total = _text(sheet.cell(3, 2), words["banner_total"])
         total.font, total.fill, total.alignment = Font(bold=True), head, Alignment(horizontal="center")
         sheet.merge_cells(start_row=3, start_column=2, end_row=4, end_column=2)
         place, column = {}, 3  # banner column index -> its value column in the sheet (letters one to the right)
@@ -347,15 +371,16 @@ def to_excel(tables: list[BannerTable], path: str | Path) -> Path:
             cell.font, cell.fill, cell.alignment = Font(bold=True), head, Alignment(horizontal="center", wrap_text=True)
             sheet.merge_cells(start_row=3, start_column=start, end_row=3, end_column=start + width - 1)
             start += width
-        row = 5
-        for label, kind, cells in table.cells():
+        row, n = 5, len(table.values)
+        for i, (label, kind, cells) in enumerate(table.cells()):
             _text(sheet.cell(row, 1), label).font = Font(bold=kind in ("base", "net_promoter"))
-            source = table.bases.loc[label] if kind == "base" else table.values.loc[label]
+            base = (UNWEIGHTED, EFFECTIVE)[i - n] if kind == "base" else None
+            source = table.bases.loc[base] if base else table.values.iloc[i]
             for j, (value, letters) in enumerate(zip(source, (l for _, l in cells))):
                 target = sheet.cell(row, place[j])
                 if not pd.isna(value):
                     target.value = float(value)
-                    target.number_format = NUMBER_FORMATS[label if kind == "base" else kind]
+                    target.number_format = NUMBER_FORMATS[base or kind]
                 if letters:
                     _text(sheet.cell(row, place[j] + 1), letters).font = Font(bold=True, color="2F5D62")
             row += 1
@@ -387,25 +412,27 @@ def _text(cell, value: str):
 
 def to_html_page(tables: list[BannerTable], title: str) -> str:
     """One offline HTML page holding every table (no scripts, no external requests)."""
-    return render("survey_tables.html.j2", tables=[t.view() for t in tables], page=True, title=title)
+    return render("survey_tables.html.j2", tables=[t.view() for t in tables], page=True, title=title,
+                  language=tables[0].language if tables else "en")
 
 
 def multi_table(items: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
                 alpha: float = 0.05, correction: str = "none", title: str = "Multi-select",
-                labels: dict[str, str] | None = None, min_base: int = MIN_BASE, sort: bool = False) -> BannerTable:
+                labels: dict[str, str] | None = None, min_base: int = MIN_BASE, sort: bool = False,
+                language: str = "en") -> BannerTable:
     """A multi-select question: % choosing each option (0/1 columns of `items`) among those who answered;
     `sort` orders the options by their total share."""
     # Both categories always exist, so an option nobody chose shows 0 % rather than no row.
     parts = [crosstab(pd.Series(pd.Categorical(items[column].map({1: "chosen", 0: "not chosen"}),
                                                categories=["chosen", "not chosen"]), index=items.index),
-                      banner, weights, alpha, correction, min_base=min_base) for column in items.columns]
+                      banner, weights, alpha, correction, min_base=min_base, language=language)
+             for column in items.columns]
     if sort:
         order = np.argsort([-p.values.loc["chosen"].iloc[0] for p in parts], kind="stable")
         parts, items = [parts[i] for i in order], items[[items.columns[i] for i in order]]
-    table = stacked([(p, {"chosen": labels.get(c, c) if labels else c}, "", "%")
-                     for p, c in zip(parts, items.columns)], title, "% choosing (several answers possible)")
     # The base of a multi-select is everyone who answered the question (the first option's base).
-    return table
+    return stacked([(p, {"chosen": labels.get(c, c) if labels else c}, "", "%") for p, c in zip(parts, items.columns)],
+                   title, table_words(language)["banner_kind_multi"])
 
 
 def _item_variables(question, data: pd.DataFrame) -> list[str]:
@@ -414,27 +441,30 @@ def _item_variables(question, data: pd.DataFrame) -> list[str]:
     return [c for c in data.columns if c.startswith(f"{question.id}__")]
 
 
-def _range_text(book, variable: str) -> str:
+def _range_text(book, variable: str, unknown: str = "no declared range") -> str:
     q = next((q for q in book.questions if q.id == variable.split("__", 1)[0]), None)
-    return f"{q.range[0]:g}-{q.range[1]:g}" if q is not None and q.range else "no declared range"
+    return f"{q.range[0]:g}-{q.range[1]:g}" if q is not None and q.range else unknown
 
 
 def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Series | None = None,
                     alpha: float = 0.05, correction: str = "none", exclude: tuple = (), min_base: int = MIN_BASE,
                     sort_answers: str = "multi", recommendation: str | None = None,
-                    satisfaction: str | None = None) -> list[BannerTable]:
+                    satisfaction: str | None = None, language: str = "en") -> list[BannerTable]:
     """A banner table for every question and derived variable of the codebook, then the scales' means. The banner
     columns go under their questions' labels. Single and derived questions: column %; multi-selects: % choosing;
     rating grids (and the `satisfaction` role): each item's mean and top-2-box share; the `recommendation` role:
     promoters, passives, detractors and NPS; other numeric questions: means. `sort_answers` orders the answers
     of multi-selects ("multi") or of single questions too ("all") by their total share; "none" keeps the
-    questionnaire's order. Each table's scale range comes from the codebook."""
+    questionnaire's order. Each table's scale range comes from the codebook; the tables' own words are in
+    `language`."""
     if sort_answers not in SORTS:
         raise ValueError(f"sort_answers = {sort_answers!r}: use one of {', '.join(SORTS)}")
     data, tables = coded.data, []
     derived = {d.id: d.label for d in book.derived if d.label}
     columns = {derived.get(name) or book.title_of(name): series for name, series in columns.items()}
-    common = {"alpha": alpha, "correction": correction, "min_base": min_base}
+    common = {"alpha": alpha, "correction": correction, "min_base": min_base, "language": language}
+    words = table_words(language)
+    span = lambda variable: _range_text(book, variable, words["banner_no_range"])
     for q in book.questions:
         variables = _item_variables(q, data)
         if q.id in exclude or not variables:
@@ -444,7 +474,7 @@ def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Seri
             tables.append(recommendation_rows(scores, columns, weights, title=q.title, **common)
                           if q.id == recommendation else
                           rating_table(data[[q.id]].rename(columns={q.id: q.title}), top_codes(q), columns, weights,
-                                       title=f"{q.title} ({_range_text(book, q.id)})", **common))
+                                       title=f"{q.title} ({span(q.id)})", **common))
         elif q.type == "single":
             tables.append(crosstab(coded.labelled(q.id), columns, weights, title=q.title,
                                    sort=sort_answers == "all", **common))
@@ -456,20 +486,20 @@ def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Seri
             names = {f"{q.id}__{k}": v for k, v in q.items.items()}
             frame = data[variables].rename(columns=names)
             tables.append(rating_table(frame, top_codes(q), columns, weights,
-                                       title=f"{q.title} ({_range_text(book, variables[0])})", **common))
+                                       title=f"{q.title} ({span(variables[0])})", **common))
         elif q.type == "numeric":
             tables.append(means_table(data[[q.id]].rename(columns={q.id: q.title}), columns, weights,
-                                      title=f"{q.title} (mean)", **common))
+                                      title=words["banner_mean_title"].format(title=q.title), **common))
     for d in book.derived:
         if d.id not in exclude and d.id in data:
             tables.append(crosstab(coded.labelled(d.id), columns, weights, title=d.label or d.id, **common))
     by_range: dict[str, list] = {}
     for scale in book.scales:
         if scale.id in data:
-            by_range.setdefault(_range_text(book, scale.items[0]), []).append(scale)
+            by_range.setdefault(span(scale.items[0]), []).append(scale)
     for text, scales in by_range.items():
         frame = data[[s.id for s in scales]].rename(columns={s.id: s.label or s.id for s in scales})
-        tables.append(means_table(frame, columns, weights, title=f"Scales (means, {text})", **common))
+        tables.append(means_table(frame, columns, weights, title=words["banner_scales"].format(range=text), **common))
     return tables
 
 

@@ -40,7 +40,8 @@ def save(study: Study, respondents: pd.DataFrame, coded: CodedSurvey, opened: Op
     if themes is not None:  # candidate themes among uncoded open answers, for the report's appendix
         study.write(catalog.OPEN_THEMES, themes.drop(columns=["examples"], errors="ignore"))
     banner.to_excel(tables, study.path(catalog.SURVEY_TABLES))
-    atomic.write_text(banner.to_html_page(tables, f"{study.config.brand or study.name} · survey tables"),
+    page = banner.table_words(study.config.report_language)["banner_page"]
+    atomic.write_text(banner.to_html_page(tables, f"{study.config.brand or study.name} · {page}"),
                       study.path(catalog.SURVEY_TABLES_HTML))
     return pd.DataFrame([{"output": "survey_coded.parquet", "rows": len(frame), "columns": frame.shape[1]},
                          {"output": "survey_tables.xlsx", "rows": len(tables), "columns": None},
