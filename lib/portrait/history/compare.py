@@ -69,10 +69,12 @@ class Changes:
                               "index_then": f"{row['index_then']:.0f}", "index_now": f"{row['index_now']:.0f}"})
         for row in (self.identity.to_dict("records") if self.identity is not None else []):
             if row["status"] == "emerged":
-                lines.append({"key": "change_emerged", "number": row["number"],
-                              "name": self.names.get(int(row["number"]), str(row["number"]))})
+                # Numbers come back as floats from a table with gaps (a vanished segment has none): say them whole.
+                number = int(row["number"])
+                lines.append({"key": "change_emerged", "number": number, "name": self.names.get(number, str(number))})
             elif row["status"] == "vanished":
-                lines.append({"key": "change_vanished", "number": row["earlier segment"], "name": row["earlier name"]})
+                lines.append({"key": "change_vanished", "number": int(row["earlier segment"]),
+                              "name": row["earlier name"]})
         return lines or [{"key": "no_change", "alpha": self.alpha, "correction": self.correction, "tests": self.tests}]
 
     def sentences(self, labels: dict | None = None) -> list[str]:

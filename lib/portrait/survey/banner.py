@@ -489,7 +489,7 @@ def question_tables(coded, book, columns: dict[str, pd.Series], weights: pd.Seri
                                        title=f"{q.title} ({span(variables[0])})", **common))
         elif q.type == "numeric":
             tables.append(means_table(data[[q.id]].rename(columns={q.id: q.title}), columns, weights,
-                                      title=words["banner_mean_title"].format(title=q.title), **common))
+                                      title=q.title, **common))
     for d in book.derived:
         if d.id not in exclude and d.id in data:
             tables.append(crosstab(coded.labelled(d.id), columns, weights, title=d.label or d.id, **common))
