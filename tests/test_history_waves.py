@@ -17,8 +17,9 @@ from portrait.history import compare, runs, snapshot
 from conftest import DEMO, ROOT
 
 ALPHA = 0.05
-# Wave 2 runs with fewer bootstrap re-fits and k-means only: what is tested is the comparison, not the model choice.
-CHEAP = {"n_boot": 2, "models": ["kmeans"]}
+# Wave 2 runs with fewer bootstrap re-fits: what is tested is the comparison. Its models are the defaults, which
+# `keep_model` narrows to the family wave 1's run chose.
+CHEAP = {"n_boot": 2}
 
 
 def test_no_change_raises_at_most_alpha_false_alarms(demo_run):
@@ -129,6 +130,7 @@ def test_segments_keep_their_numbers_and_names_from_wave_to_wave(wave_two):
     then = snapshot.load(history / result.compared_with / runs.SNAPSHOT)
     kept = [r for r in choice["identity"]["segments"] if r["status"] == "kept"]
     assert choice["identity"]["compared_with"] == result.compared_with
+    assert {c["model"] for c in choice["comparison"]} == {then.meta["model"]}  # keep_model: the earlier family only
     assert len(kept) == len(then.names)
     for row in kept:
         assert choice["names"][str(row["number"])] == then.names[row["earlier segment"]]

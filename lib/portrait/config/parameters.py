@@ -70,6 +70,8 @@ class SegmentationParameters(StepParameters):
                             description="earlier run whose segment numbers and names are kept: previous, a run id, none")
     identity_max_distance: float = Field(25.0, gt=0, le=400, description="mean index difference up to which a "
                                          "segment is the same as an earlier run's (above: it emerged)")
+    keep_model: bool = Field(True, description="with an earlier run to compare to, use its model family (k chosen "
+                                               "again) so that waves stay comparable; false: compare every model")
 
 
 class PersonaParameters(StepParameters):

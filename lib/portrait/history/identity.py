@@ -124,3 +124,24 @@ def from_history(study, profile: pd.DataFrame, unit: str, compare_to: str = "pre
         return match(None, {}, profile, max_distance)   # respondents then, cards now: nothing to match
     return match(snap.profiles, snap.names, profile, max_distance, earlier.get("run_id"))
 
+
+
+def models_for(study, models: list[str], unit: str, compare_to: str = "previous", keep: bool = True
+               ) -> tuple[list[str], str]:
+    """The models step 04 compares, and a sentence saying which and why: with `keep` and an earlier run of the same
+    unit whose model is among `models`, that model only (k is still chosen, so a segment may emerge or vanish),
+    so that a new wave's segments stay comparable with the earlier run's; else every model of `models`."""
+    from portrait.history import runs, snapshot
+
+    every = f"models compared: {', '.join(models)}"
+    earlier = runs.previous(runs.reports_folder(study), compare_to) if keep else None
+    if earlier is None:
+        return list(models), every
+    meta = snapshot.load(earlier["folder"] / runs.SNAPSHOT).meta
+    model = meta.get("model")
+    if str(meta.get("unit")) != unit or model not in models:
+        return list(models), f"{every} (the run compared with, {earlier['run_id']}, used {model}: not this unit's or " \
+                             "not among the models)"
+    return [model], (f"models compared: {model} only, the model of the run compared with ({earlier['run_id']}), so "
+                     f"that this wave's segments stay comparable; k is chosen again (keep_model: false compares "
+                     f"{', '.join(models)})")
