@@ -90,8 +90,9 @@ def build_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED, truth_dir: str | P
     if wave > 1:  # a new sample of the pool and its newcomers, fielded later; wave 1's draws above stay as they were
         newcomers, newcomer_ids = waves.newcomers(seed)
         surveyed = waves.sample(people, SURVEY_SIZE, seed, wave, newcomers)
+        fielded = SURVEY_START + pd.DateOffset(months=waves.WAVE_MONTHS * (wave - 1))
         export, quality_truth, error_truth = build_answers(
-            surveyed, pd.concat([ids, newcomer_ids], ignore_index=True), waves.answers_rng(seed, wave), SURVEY_START + pd.DateOffset(months=waves.WAVE_MONTHS * (wave - 1)))
+            surveyed, pd.concat([ids, newcomer_ids], ignore_index=True), waves.answers_rng(seed, wave), fielded)
         given = [i for i in export["Response ID"] if i]  # a blank id is planted dirt and stays blank
         renamed = dict(zip(given, waves.response_ids(wave, len(given))))
         for frame in (export, quality_truth, error_truth):

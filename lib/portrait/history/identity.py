@@ -125,7 +125,6 @@ def from_history(study, profile: pd.DataFrame, unit: str, compare_to: str = "pre
     return match(snap.profiles, snap.names, profile, max_distance, earlier.get("run_id"))
 
 
-
 def models_for(study, models: list[str], unit: str, compare_to: str = "previous", keep: bool = True
                ) -> tuple[list[str], str]:
     """The models step 04 compares, and a sentence saying which and why: with `keep` and an earlier run of the same

@@ -12,6 +12,7 @@ generation stay. The phrases agree with the person's gender and with numerals (B
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,6 @@ from babel import Locale
 from portrait.report import formatting
 
 PERSON_YML = Path(__file__).parents[1] / "templates" / "persona_person.yml"
-GENDERS = ("female", "male", "neutral")
 
 
 @lru_cache(maxsize=1)
@@ -68,13 +68,8 @@ def generation(age: float | None) -> str:
 
 def band_start(band: str) -> float | None:
     """The first number of an age band ("45+" -> 45, "30-44" -> 30), None without one."""
-    digits = ""
-    for char in band:
-        if char.isdigit():
-            digits += char
-        elif digits:
-            break
-    return float(digits) if digits else None
+    found = re.search(r"\d+", band)
+    return float(found.group()) if found else None
 
 
 def typical(profile: pd.DataFrame, segment: int, variable: str | None) -> dict | None:
@@ -133,9 +128,13 @@ def describe(profile: pd.DataFrame, segment: int, roles: PersonRoles) -> dict:
     return {part: typical(profile, segment, getattr(roles, part)) for part in ("gender", "age", "place", "occupation")}
 
 
+def _gender(typical_values: dict) -> str:
+    return gender_of(typical_values["gender"]["category"] if typical_values.get("gender") else None)
+
+
 def person(typical_values: dict, name: str, language: str) -> dict:
     """The person: name, gender (grammatical), age phrase, place and occupation."""
-    gender = gender_of(typical_values["gender"]["category"] if typical_values.get("gender") else None)
+    gender = _gender(typical_values)
     place, occupation = typical_values.get("place"), typical_values.get("occupation")
     return {"name": name, "gender": gender, "age": age_phrase(typical_values.get("age"), language),
             "place": place["category"] or None if place else None,
@@ -144,10 +143,9 @@ def person(typical_values: dict, name: str, language: str) -> dict:
 
 def person_key(typical_values: dict) -> tuple[str, str]:
     """(gender, generation) the name list is chosen by."""
-    gender = gender_of(typical_values["gender"]["category"] if typical_values.get("gender") else None)
     age = typical_values.get("age")
     years = None if age is None else (band_start(age["category"]) if age["category"] else float(age["value"]))
-    return gender, generation(years)
+    return _gender(typical_values), generation(years)
 
 
 def narrative(who: dict, card: dict, traits: list[dict], language: str, unit: str, currency: str | None = None

@@ -149,7 +149,8 @@ def evidence(row, min_base: int) -> dict:
     p = float(row["p"]) if pd.notna(row["p"]) else None
     return {"statement": statement, "variable": row["variable"], "category": row["category"],
             "value": round(float(row["value"]) * scale, 1), "total": round(float(row["total"]) * scale, 1),
-            "unit": "%" if percent else "amount" if row["variable"] in AMOUNTS else "mean", "index": None if pd.isna(row["index"]) else int(row["index"]),
+            "unit": "%" if percent else "amount" if row["variable"] in AMOUNTS else "mean",
+            "index": None if pd.isna(row["index"]) else int(row["index"]),
             "p": None if p is None else round(p, 4), "significant": bool(row["significant"]),
             "base": int(row["base"]), "small_base": int(row["base"]) < min_base}
 
@@ -300,6 +301,7 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
     person_names = person.names({s: person.person_key(t) for s, t in typical.items()}, settings.language,
                                 settings.study)
     unit = labels["of_customers"] if settings.unit == "customers" else labels["of_respondents"]
+    own = {v for v in vars(settings.person).values() if v}  # the person's roles, said in the narrative's intro
     personas = []
     for segment, place in ranking.iterrows():
         segment = int(segment)
@@ -348,12 +350,9 @@ def build(profile: pd.DataFrame, facts: pd.DataFrame, names: dict, quotes: dict[
         card["portrait"] = (labels["portrait_line"].format(traits="; ".join(headline)) if headline
                             else labels["portrait_none"])
         who = person.person(typical[segment], person_names[segment], settings.language)
-        facts_of = [evidence(pd.Series(row), settings.min_base) for row in typical[segment].values() if row]
-        for item in facts_of:
-            item["anchor"] = f"{card['id']}-typical"
-        card["person"] = {**who, "facts": facts_of}
+        card["person"] = {**who, "facts": [evidence(pd.Series(row), settings.min_base)
+                                           for row in typical[segment].values() if row]}
         # The narrative tells what the intro does not: the first trait of each group beyond the person's own roles.
-        own = {v for v in vars(settings.person).values() if v}
         told = [next(iter(t for t in items if t["variable"] not in own), None)
                 for items in [*traits.values(), card["behaviour"], card["open_answers"]]]
         told = [t for t in told if t][:3] + codes["motive"][:1]

@@ -17,9 +17,13 @@ from babel.numbers import format_currency, format_decimal
 PATTERN = "#,##0.####"
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def cell(value, language: str = "en", yes: str = "yes", no: str = "no") -> str:
     """A table cell: booleans in words, numbers in the language's format, text as it is."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "—"
     if isinstance(value, (bool, np.bool_)):
         return yes if value else no
@@ -30,24 +34,25 @@ def cell(value, language: str = "en", yes: str = "yes", no: str = "no") -> str:
     return str(value)
 
 
-def number(value, language: str = "en", decimals: int = 1) -> str:
-    """A number in the language's format, rounded to `decimals` (trailing zeros dropped)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def number(value, language: str = "en", decimals: int = 1, fixed: bool = False) -> str:
+    """A number in the language's format, rounded to `decimals`: trailing zeros dropped, or kept with `fixed`
+    (a table column of one decimal shows "36,0")."""
+    if _missing(value):
         return "—"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * decimals if decimals else "")
     return format_decimal(round(float(value), decimals), format=pattern, locale=language)
 
 
 def percent(value, language: str = "en") -> str:
     """A share already in percent: "62.5 %" / "62,5 %" (a space before the sign, as everywhere in the report)."""
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{number(value, language)} %"
+    return "—" if _missing(value) else f"{number(value, language)} %"
 
 
 def money(amount, currency: str | None, language: str = "en") -> str:
     """A whole amount with the currency where the language puts it ("€4,094" in en, "4 094 €" in ru; a code
     without a symbol is set apart from the number: "CHF 4,094"); without a currency, the number alone; a dash
     when missing."""
-    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+    if _missing(amount):
         return "—"
     if not currency:
         return number(amount, language, decimals=0)

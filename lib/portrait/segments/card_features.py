@@ -228,12 +228,12 @@ def _place_code(lines: ibis.Table, places: tuple[tuple, ...], place: list[str]) 
 
 def _place_codes(places: tuple[tuple, ...], place: list[str]) -> list[int]:
     """The integer of each place (_place_code), in the order of `places`."""
+    known = [_place_values(places, column) for column in range(len(place))]
     codes = []
     for values in places:
         code = 0
         for column, value in enumerate(values):
-            known = _place_values(places, column)
-            code = code * (len(known) + 1) + (known.index(value) + 1 if value is not None else 0)
+            code = code * (len(known[column]) + 1) + (known[column].index(value) + 1 if value is not None else 0)
         codes.append(code)
     return codes
 

@@ -22,8 +22,6 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-from babel.numbers import format_decimal
-
 from portrait.io.templating import render
 from portrait.report import formatting
 from portrait.io import atomic
@@ -85,8 +83,8 @@ class BannerTable:
     language: str = "en"
 
     def __post_init__(self):
-        if self.row_kinds is None:
-            self.row_kinds = ["mean" if self.kind == "mean" else "%"] * len(self.values)
+        if self.row_kinds is None:  # shares unless the maker says otherwise
+            self.row_kinds = ["%"] * len(self.values)
 
     @property
     def small(self) -> list[bool]:
@@ -110,13 +108,13 @@ class BannerTable:
         """Rows as (label, kind, [(value, letters) per column]): shares and means with one decimal (two for means
         under 10), NPS whole; then the bases, unweighted whole, effective with one decimal."""
         rows, words, language = [], table_words(self.language), self.language
-        for (label, values), kind in zip(self.values.iterrows(), self.row_kinds):
-            letters = self.letters.loc[label]
-            rows.append((str(label), kind, [(_shown(v, kind, language), letters.iloc[j]) for j, v in enumerate(values)]))
+        for i, (label, kind) in enumerate(zip(self.values.index, self.row_kinds)):  # by position: labels may repeat
+            cells = zip(self.values.iloc[i], self.letters.iloc[i])
+            rows.append((str(label), kind, [(_shown(v, kind, language), letters) for v, letters in cells]))
         rows.append((words["banner_base_unweighted"], "base",
-                     [(_fixed(v, 0, language), "") for v in self.bases.loc[UNWEIGHTED]]))
+                     [(formatting.number(v, language, 0, fixed=True), "") for v in self.bases.loc[UNWEIGHTED]]))
         rows.append((words["banner_base_effective"], "base",
-                     [(_fixed(v, 1, language), "") for v in self.bases.loc[EFFECTIVE]]))
+                     [(formatting.number(v, language, 1, fixed=True), "") for v in self.bases.loc[EFFECTIVE]]))
         return rows
 
     def to_frame(self) -> pd.DataFrame:
@@ -139,7 +137,7 @@ class BannerTable:
                 groups.append({"label": banner, "columns": []})
             groups[-1]["columns"].append({"label": column, "letter": letter, "small": small[j]})
         return {"title": self.title, "kind": self.kind, "groups": groups, "legend": self.legend(),
-                "small_mark": SMALL_MARK, "total": table_words(self.language)["banner_total"], "rows": [(label, kind, cells) for label, kind, cells in self.cells()]}
+                "small_mark": SMALL_MARK, "total": table_words(self.language)["banner_total"], "rows": self.cells()}
 
     def to_html(self) -> str:
         """Self-contained HTML table; every label is escaped (answers can contain markup)."""
@@ -147,18 +145,12 @@ class BannerTable:
                       language=self.language)
 
 
-def _fixed(value: float, decimals: int, language: str) -> str:
-    """`value` with exactly `decimals` decimals, in the language's format."""
-    return format_decimal(round(float(value), decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
-                          locale=language)
-
-
 def _shown(value: float, kind: str, language: str = "en") -> str:
+    """A cell's figure: NPS whole, means under 10 with two decimals, the rest with one."""
     if pd.isna(value):
         return "–"
-    if kind == "net_promoter":
-        return _fixed(value, 0, language)
-    return _fixed(value, 2 if kind == "mean" and abs(value) < 10 else 1, language)
+    decimals = 0 if kind == "net_promoter" else 2 if kind == "mean" and abs(value) < 10 else 1
+    return formatting.number(value, language, decimals, fixed=True)
 
 
 def _letters_for(values: pd.DataFrame, pvalue, columns: list[Column], alpha: float, correction: str,
@@ -232,8 +224,8 @@ def crosstab(row: pd.Series, banner: dict[str, pd.Series], weights: pd.Series | 
         return stats.proportion_p(values.loc[r].iloc[a] / 100, n_eff[a], values.loc[r].iloc[b] / 100, n_eff[b])
 
     letters = _letters_for(values, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
-    return BannerTable(title or str(row.name), table_words(language)["banner_kind_column"], values, letters, bases, alpha,
-                       correction, min_base, language=language)
+    return BannerTable(title or str(row.name), table_words(language)["banner_kind_column"], values, letters, bases,
+                       alpha, correction, min_base, ["%"] * len(values), language)
 
 
 def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: pd.Series | None = None,
@@ -263,8 +255,8 @@ def means_table(variables: pd.DataFrame, banner: dict[str, pd.Series], weights: 
 
     bases = _bases(columns, answered, w_all)
     letters = _letters_for(means, pvalue, columns, alpha, correction, _small(columns, bases, min_base))
-    return BannerTable(title, table_words(language)["banner_kind_mean"], means, letters, bases, alpha, correction, min_base,
-                       ["mean"] * len(means), language)
+    return BannerTable(title, table_words(language)["banner_kind_mean"], means, letters, bases, alpha, correction,
+                       min_base, ["mean"] * len(means), language)
 
 
 def stacked(parts: list[tuple[BannerTable, dict[str, str] | None, str, str]], title: str, kind: str) -> BannerTable:
