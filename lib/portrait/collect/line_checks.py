@@ -98,9 +98,10 @@ def flag(value: ir.Value) -> ir.BooleanValue:
         return value
     if not is_text(value):
         return ibis.ifelse(value.isin([0, 1]).fill_null(False), value == 1, ibis.null("boolean"))
-    word = stripped(value).lower()
-    return ibis.cases(*[(word == w, meaning) for w, meaning in validation.FLAG_VALUES.items()],
-                      else_=ibis.null("boolean"))
+    word = stripped(value).lower()  # two tests of the word, not one per word: an engine repeats it in each test
+    yes = [w for w, meaning in validation.FLAG_VALUES.items() if meaning]
+    no = [w for w, meaning in validation.FLAG_VALUES.items() if not meaning]
+    return ibis.ifelse(word.isin(yes), True, ibis.ifelse(word.isin(no), False, ibis.null("boolean")))
 
 
 def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
@@ -113,11 +114,12 @@ def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
 FLAG_ROLES = ("discount", "new_collection")
 
 
-def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str) -> dict[str, ir.Value]:
+def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str,
+                  joined: ir.StringValue) -> dict[str, ir.Value]:
     """What the checks read in a line item's cells, each computed once (the engine stages them, so no regular
     expression runs twice on a row): `_date`, `_amount` (see Number); for the roles the export has, `_quantity`,
     `_discount` and `_new_collection` (null where the cell is not a 0/1 flag); and `_nul`, a NUL byte in any text
-    cell."""
+    cell (searched in `joined`, the row's cells joined as text: one search, not one per cell)."""
     values = {"_date": timestamp(table[roles["date"]], date_format).cast("timestamp"),
               "_amount": number(table[roles["amount"]], decimal).value}
     if "quantity" in roles:
@@ -125,8 +127,7 @@ def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, de
     for role in FLAG_ROLES:
         if role in roles:
             values[f"_{role}"] = flag(table[roles[role]])
-    texts = [table[c] for c in table.columns if not c.startswith("_") and is_text(table[c])]
-    values["_nul"] = ibis.or_(*[t.contains("\x00").fill_null(False) for t in texts]) if texts else ibis.literal(False)
+    values["_nul"] = joined.contains("\x00").fill_null(False)
     return values
 
 

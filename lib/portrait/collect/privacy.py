@@ -96,7 +96,7 @@ def pseudonym(value: object, kind: str, secret: bytes) -> str | None:
     if canonical is None:
         return None
     # The kind is not mixed into the key so that a phone links to the same phone in any source.
-    return hmac.new(secret, canonical.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return hmac.digest(secret, canonical.encode("utf-8"), "sha256").hex()[:16]  # one-shot: twice as fast
 
 
 def key_columns(personal: dict[str, str]) -> dict[str, str]:

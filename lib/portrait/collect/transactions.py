@@ -40,6 +40,9 @@ from portrait.io.readers import ROW
 OUTPUT_COLUMNS = ["card_key", "receipt", "date", "amount", "quantity", "store", "city", "channel", "category",
                   "discount", "new_collection", "online", ROW]
 TEXT_ROLES = ["receipt", "store", "city", "channel", "category"]
+# The written line items' order as `head` and `to_pandas` give it: the export's row, then (rows of a folder's
+# partitions share row numbers) what tells them apart.
+IN_FILE_ORDER = [ROW, "card_key", "receipt", "date", "amount"]
 SAMPLE_ROWS = 20_000
 QUARANTINE_LIMIT = 1_000_000  # more rejected rows than this is a wrong setting, not a quarantine
 CONTACT_CELLS_LIMIT = 100_000  # line items whose text cells may hold a contact, fetched to be masked
@@ -57,8 +60,12 @@ MAYBE_CONTACT = ("@|(?i:[ \\[({]at[ \\])}])|(^|\\x01)[ \\t]*[A-Z]{2}[0-9]{2}( ?[
 
 
 class LineItems:
-    """The kept line items as the engine wrote them: counted and described, never loaded whole (`head` shows a
-    few rows; `to_pandas` reads them all, for tests and small studies). `publish` moves them into place."""
+    """The kept line items as the engine wrote them: counted and described, never loaded whole (`head` shows the
+    first few rows; `to_pandas` reads them all, for tests and small studies). `publish` moves them into place.
+
+    The engine writes them in the order its join with the pseudonyms leaves them (sorting a retailer's line items
+    back into file order would cost more than the rest of the writing); `_row` keeps each one's row in the export,
+    and `head` and `to_pandas` give them in that order (IN_FILE_ORDER)."""
 
     def __init__(self, path: Path, rows: int, work: Path):
         self.path, self.rows, self.columns = path, rows, list(OUTPUT_COLUMNS)
@@ -71,10 +78,13 @@ class LineItems:
         return f"LineItems({self.rows:,} rows at {self.path})"
 
     def head(self, n: int = 5) -> pd.DataFrame:
-        return catalog.TRANSACTIONS.from_arrow(ds.dataset(self.path, format="parquet").head(n))
+        with engines.connect() as engine:  # the first rows without sorting them all
+            first = engine.parquet(self.path).order_by(IN_FILE_ORDER).limit(n).to_pyarrow()
+        return catalog.TRANSACTIONS.from_arrow(first)
 
     def to_pandas(self) -> pd.DataFrame:
-        return catalog.TRANSACTIONS.from_arrow(ds.dataset(self.path, format="parquet").to_table())
+        return catalog.TRANSACTIONS.from_arrow(ds.dataset(self.path, format="parquet").to_table()
+                                               .sort_by([(c, "ascending") for c in IN_FILE_ORDER]))
 
     def publish(self, target: Path) -> Path:
         """Move the table to `target` (replacing what is there, file or folder) and drop the work folder."""
@@ -152,9 +162,9 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
 
     kept = marked.filter(~marked._rejected)
     table = _line_items(engine, kept, roles, source, secret)
-    path = engine.write_parquet(table.order_by(["_file", ROW]).select(*OUTPUT_COLUMNS), work / "transactions.parquet")
+    path = engine.write_parquet(table.select(*OUTPUT_COLUMNS), work / "transactions.parquet")
     items = LineItems(path, 0, work)
-    catalog.TRANSACTIONS.check(items.head(0))
+    catalog.TRANSACTIONS.check(catalog.TRANSACTIONS.from_arrow(ds.dataset(path, format="parquet").head(0)))
     counts = _counts(engine, engine.parquet(path), holders)
     items.rows = counts["rows"]
     duplicates = _exact_duplicates(engine, kept, opened.columns)
@@ -188,12 +198,11 @@ def _checked(engine: engines.Engine, raw: ibis.Table, columns: list[str], roles:
     texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
     maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
                      else ibis.literal(False))
-    values = line_checks.parsed_values(raw, roles, source.date_format, decimal)
-    cells = [raw[c].cast("string").fill_null(NULL_CELL) for c in columns]
+    joined = ibis.literal(CELL_BREAK).join([raw[c].cast("string").fill_null(NULL_CELL) for c in columns])
+    values = line_checks.parsed_values(raw, roles, source.date_format, decimal, joined)
     staged = engine.write_parquet(raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
                                              _customer=raw[roles["customer"]].cast("string"),
-                                             _maybe_contact=maybe_contact,
-                                             _cells_hash=ibis.literal(CELL_BREAK).join(cells).hash(), **values),
+                                             _maybe_contact=maybe_contact, _cells_hash=joined.hash(), **values),
                                   work / "checked.parquet")
     return engine.parquet(staged)
 
