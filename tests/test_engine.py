@@ -91,3 +91,24 @@ def test_duckdb_takes_its_memory_limit_and_threads(tmp_path):
     assert settings["memory_limit"] in {"488.2 MiB", "512.0 MB", "488.2MiB"}, settings["memory_limit"]
     with pytest.raises(ValidationError):
         DuckDBSettings(memory_limit="4GB'; DROP")
+
+
+def test_a_numbered_copy_on_duckdb_keeps_the_file_order_or_refuses(tmp_path):
+    """Rows numbered by their position in a write must be in the file's order: a long IN list (which DuckDB would
+    turn into a join that shuffles rows) keeps the order, and a plan with a join is refused before writing."""
+    rows = 300_000  # enough rows for DuckDB to read the file on several threads
+    source = tmp_path / "cells.csv"
+    source.write_text("".join(f"{i};{'x' if i % 7 else ' y'}\n" for i in range(rows)))
+    with engine.connect("duckdb") as duck:
+        duck.backend.raw_sql("SET threads = 2")
+        records = duck.csv_records(source, ";", 2, tmp_path / "unused")
+        words = [f"w{i}" for i in range(40)] + ["x"]
+        flagged = records.mutate(known=records.c1.isin(words))
+        copy = duck.fetch(duck.numbered_copy(flagged, tmp_path / "copy.parquet").select("_row", "c0", "known"))
+        assert copy["c0"].astype(int).tolist() == (copy["_row"] - 1).tolist() == list(range(rows))
+        assert copy["known"].sum() == rows - rows // 7 - 1
+        other = duck.backend.read_parquet(tmp_path / "copy.parquet")
+        joined = records.join(other.select(c0=other.c0, again=other.c1), "c0")
+        with pytest.raises(RuntimeError, match="keeps their order"):
+            duck.numbered_copy(joined, tmp_path / "refused.parquet")
+        assert not (tmp_path / "refused.parquet").exists()

@@ -13,6 +13,7 @@ both, so a study may switch engines between runs.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -33,6 +34,9 @@ from portrait.errors import StudyConfigError
 SPARK_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.timestampType": "TIMESTAMP_NTZ",
                   "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
 LOCAL_MASTER = "local[*]"
+# DuckDB's operators that keep the order of the rows they read (its documented order preservation): a numbered copy
+# (Engine.numbered_copy) is made only of these.
+ORDER_KEEPING = {"Projection", "Filter", "Read Csv", "Table Scan", "Read Parquet"}
 
 
 @dataclass
@@ -63,23 +67,22 @@ class Engine:
 
     def csv_records(self, path: str | Path, delimiter: str, width: int, staged: str | Path) -> ibis.Table:
         """Every record of a UTF-8 CSV file, in file order, as `width` text cells `c0`, `c1` … (a short record padded
-        with nulls, cells beyond `width` left out, blank lines skipped), numbered `_record` from 1, header lines
-        included: no header, type or quote guessing, the caller reads the header itself. The records are copied
-        once into the parquet file (or folder) `staged`, and read from there.
+        with nulls, cells beyond `width` left out, blank lines skipped), header lines included: no header, type or
+        quote guessing, the caller reads the header itself.
 
-        DuckDB reads the file in parallel: COPY keeps a query's rows in the order read_csv reads them (DuckDB's
-        documented order preservation), so a record's number is its row in the copy. Spark reads a multi-line CSV
-        file as one partition, in order, and numbers its records as they come."""
+        DuckDB reads the file in parallel and numbers nothing here: the records come as a view of the file, and the
+        caller's first write of them numbers them (see `numbered_copy`): COPY keeps the order read_csv reads them in
+        (DuckDB's documented order preservation), so a record's number is its row in the copy. Spark reads a
+        multi-line CSV file as one partition, in order, numbers its records `_record` from 1 as they come, and
+        copies them once into the parquet folder `staged`, read from there."""
         names = [f"c{i}" for i in range(width)]
         if self.kind == "duckdb":
             columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
             options = {"delim": delimiter, "quote": '"', "escape": '"', "header": False, "auto_detect": False,
                        "null_padding": True, "strict_mode": False, "parallel": True}
             listed = ", ".join(f"{k} = {sge.convert(v).sql('duckdb')}" for k, v in options.items())
-            records = self._duckdb_view(f"SELECT {', '.join(names)} FROM read_csv("
-                                        f"{sge.convert(str(path)).sql('duckdb')}, columns = {columns}, {listed})")
-            numbered = self.parquet(self.write_parquet(records, staged), numbered=True)
-            return numbered.select(*names, _record=numbered._row)
+            return self._duckdb_view(f"SELECT {', '.join(names)} FROM read_csv("
+                                     f"{sge.convert(str(path)).sql('duckdb')}, columns = {columns}, {listed})")
         from pyspark.sql import functions as F, types as T
 
         schema = T.StructType([T.StructField(n, T.StringType()) for n in names])
@@ -89,6 +92,28 @@ class Engine:
         # A multi-line CSV file is one partition, read in order: the id counts its records.
         numbered = self._view(frame.withColumn("_record", F.monotonically_increasing_id() + 1))
         return self.parquet(self.write_parquet(numbered, staged))
+
+    def numbered_copy(self, expr: ibis.Table, path: str | Path) -> ibis.Table:
+        """`expr` (rows in an order a write keeps: one scan of one file, projected) written to `path` and read back
+        with `_row`, each row's position in it from 1 (and `_file`, the copy).
+
+        On DuckDB the plan is checked to hold only operators that keep the order (ORDER_KEEPING) before anything is
+        written, with the rewriting of a long IN list into a join switched off for the write (it would shuffle
+        the rows)."""
+        if self.kind != "duckdb":
+            return self.parquet(self.write_parquet(expr, path), numbered=True)
+        self.backend.raw_sql("SET disabled_optimizers = 'in_clause'")
+        try:
+            plan = "\n".join(row[1] for row in self.backend.raw_sql(f"EXPLAIN {self.backend.compile(expr)}").fetchall())
+            operators = {name.strip() for name in re.findall(r"╭─+ ([A-Za-z_ ]+?) [─┴┬]", plan)}  # box titles
+            shufflers = sorted(operators - ORDER_KEEPING)
+            if shufflers:
+                raise RuntimeError(f"numbering rows by their position needs a plan that keeps their order; this one "
+                                   f"has {', '.join(shufflers)}: please report this")
+            written = self.write_parquet(expr, path)
+        finally:
+            self.backend.raw_sql("RESET disabled_optimizers")
+        return self.parquet(written, numbered=True)
 
     def _duckdb_view(self, query: str) -> ibis.Table:
         """A DuckDB query as an Ibis table (a temporary view of the connection)."""

@@ -57,6 +57,31 @@ class LineSource:
     folder: Path | None = None  # a folder source: `_file` is shown relative to it
     delimiter: str | None = None  # a CSV file's
     path: Path | None = None  # the file or folder (None for an engine's table)
+    # Not None when `table` is a CSV file's records read in order but not numbered yet (DuckDB): it lacks `_file`
+    # and `_row`, its first `header_rows` records are the header lines, and `numbered` numbers it in a write.
+    header_rows: int | None = None
+
+    def numbered(self, engine: engines.Engine, expr: ibis.Table, path: Path) -> ibis.Table:
+        """`expr` (the table, projected or with columns added) written to `path` in the work folder and read back,
+        every row numbered: a table that has its numbers keeps them; unnumbered records are numbered by their
+        position in the write, the header lines left out."""
+        if self.header_rows is None:
+            return engine.parquet(engine.write_parquet(expr, path))
+        copy = engine.numbered_copy(expr, path)
+        return copy.filter(copy[ROW] > self.header_rows).mutate(_file=ibis.literal(self.label))
+
+    def first_rows(self, engine: engines.Engine, rows: int) -> pd.DataFrame:
+        """The source's first `rows` rows (its own columns and `_row`), in file order."""
+        if self.header_rows is None:
+            table = self.table
+            # A file's first rows are numbered within `rows` + the header rows: the sort sees no others.
+            head = table.filter((table[ROW] <= rows + 50) | table[ROW].isnull())
+            return engine.fetch(head.select(*self.columns, "_file", ROW).order_by(["_file", ROW]).limit(rows)
+                                ).drop(columns=["_file"])
+        first = engine.fetch(self.table.select(*self.columns).limit(rows + self.header_rows))  # LIMIT keeps order
+        first = first.iloc[self.header_rows:].reset_index(drop=True)
+        first[ROW] = range(self.header_rows + 1, self.header_rows + 1 + len(first))
+        return first
 
     def file_name(self, file: str | None) -> str:
         """The name the quarantine gives the file a row is in."""
@@ -265,7 +290,9 @@ def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Pa
     except Exception as error:  # noqa: BLE001 - each engine words a broken CSV its own way
         raise SourceFormatError(f"{path}: cannot be read as CSV ({_first_line(error)}). Correct the file, or set "
                                 "`delimiter:` and `encoding:` in study.yml.") from None
-    records = records.filter(records._record > source.header_row)
+    numbered = "_record" in records.columns  # Spark numbers records as it reads them; DuckDB in its first write
+    if numbered:
+        records = records.filter(records._record > source.header_row)
     cells = {name: records[f"c{i}"].nullif("") for i, name in enumerate(prepared.header)}
     spare = [records[f"c{width + i}"].nullif("").notnull() for i in range(SPARE_CELLS)]
     extra = ibis.literal(0, "int64")
@@ -276,10 +303,10 @@ def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Pa
         undecodable = joined.re_replace(f"[^{UNDECODABLE_CLASS[1:-1]}]", "")
     else:
         undecodable = ibis.literal("")
-    table = records.select(**cells, _file=ibis.literal(path.name), _row=records._record.cast("int64"),
-                           _extra=extra.cast("int64"), _undecodable=undecodable)
+    numbering = {"_file": ibis.literal(path.name), ROW: records._record.cast("int64")} if numbered else {}
+    table = records.select(**cells, **numbering, _extra=extra.cast("int64"), _undecodable=undecodable)
     return LineSource(table, prepared.header, path.name, {"transactions": path}, delimiter=prepared.delimiter,
-                      path=path)
+                      path=path, header_rows=None if numbered else source.header_row)
 
 
 def _first_line(error: Exception) -> str:

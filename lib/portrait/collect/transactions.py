@@ -131,20 +131,17 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
     opened = line_source.open_source(study, engine, source, work)
     raw = opened.table
     where = opened.path or Path(opened.label)
-    # A file's first SAMPLE_ROWS rows are numbered within SAMPLE_ROWS + the header rows: the sort sees no others.
-    head = raw.filter((raw[ROW] <= SAMPLE_ROWS + source.header_row) | raw[ROW].isnull())
-    sample = engine.fetch(head.select(*opened.columns, "_file", ROW).order_by(["_file", ROW]).limit(SAMPLE_ROWS)
-                          ).drop(columns=["_file"])
+    sample = opened.first_rows(engine, SAMPLE_ROWS)
     collect.require_columns(sample, list(roles.values()), where, "sources.transactions.columns")
     collect.undeclared_contacts(sample, source, where, "transactions")
 
-    profile = _profile(engine, raw, roles["amount"])
+    decimal = source.decimal if source.decimal != "auto" else _detected_decimal(engine, raw, roles["amount"])
+    checked = _checked(engine, opened, roles, source, decimal, work)
+    profile = _profile(engine, checked, roles["amount"])
     if opened.delimiter and profile["ragged"] > 0.5 * profile["read"]:
         raise SourceFormatError(f"{where}: {profile['ragged']} of {profile['read']} rows do not have the header's "
                                 f"{len(opened.columns)} cells when split by {opened.delimiter!r}. Set `delimiter:` "
                                 "in study.yml (or check `header_row:`).")
-    decimal = source.decimal if source.decimal != "auto" else "," if profile["comma"] and not profile["point"] else "."
-    checked = _checked(engine, raw, opened.columns, roles, source, decimal, work)
     checks = line_checks.line_item_checks(checked, roles, source.date_format, decimal,
                                           source.export_date or datetime.now(timezone.utc).date(), source.returns)
     flags = {f"_check_{i}": check.fails for i, check in enumerate(checks)}
@@ -190,36 +187,45 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
     return result
 
 
-def _checked(engine: engines.Engine, raw: ibis.Table, columns: list[str], roles: dict[str, str],
+def _checked(engine: engines.Engine, opened: line_source.LineSource, roles: dict[str, str],
              source: TransactionSource, decimal: str, work: Path) -> ibis.Table:
-    """The source with what its cells say, read once and staged: every later pass (the checks, the quarantine,
-    the pseudonyms, the writing, the count of repeated rows by `_cells_hash`) reads staged values: no regular
-    expression runs twice on a row."""
+    """The source with what its cells say, read once and staged (and numbered, when the engine numbers a CSV
+    file's records in its first write): every later pass (the profile, the checks, the quarantine, the pseudonyms,
+    the writing, the count of repeated rows by `_cells_hash`) reads staged values: no regular expression runs
+    twice on a row."""
+    raw = opened.table
     texts = [raw[roles[r]].cast("string").fill_null("") for r in TEXT_ROLES if r in roles]
     maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
                      else ibis.literal(False))
-    joined = ibis.literal(CELL_BREAK).join([raw[c].cast("string").fill_null(NULL_CELL) for c in columns])
+    joined = ibis.literal(CELL_BREAK).join([raw[c].cast("string").fill_null(NULL_CELL) for c in opened.columns])
     values = line_checks.parsed_values(raw, roles, source.date_format, decimal, joined)
-    staged = engine.write_parquet(raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
-                                             _customer=raw[roles["customer"]].cast("string"),
-                                             _maybe_contact=maybe_contact, _cells_hash=joined.hash(), **values),
-                                  work / "checked.parquet")
-    return engine.parquet(staged)
+    return opened.numbered(engine, raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
+                                              _customer=raw[roles["customer"]].cast("string"),
+                                              _maybe_contact=maybe_contact, _cells_hash=joined.hash(), **values),
+                           work / "checked.parquet")
 
 
-def _profile(engine: engines.Engine, raw: ibis.Table, amount_column: str) -> dict:
-    """Rows read, ragged rows, and how the amounts write decimals (any decimal comma, any decimal point, cells
-    holding a comma), as io/numbers.detect_decimal judges them from every row."""
+def _detected_decimal(engine: engines.Engine, raw: ibis.Table, amount_column: str) -> str:
+    """How the amounts write decimals, as io/numbers.detect_decimal judges them from every row: a comma when
+    some amount has a decimal comma and none a decimal point."""
     amount = raw[amount_column]
-    measures = {"read": raw.count(), "ragged": raw.count(where=raw._extra > 0)}
+    if not line_checks.is_text(amount):
+        return "."
+    text = line_checks.stripped(amount.nullif(""))
+    found = engine.fetch(raw.aggregate(comma=raw.count(where=text.re_search(COMMA_DECIMAL).fill_null(False)),
+                                       point=raw.count(where=text.re_search(POINT_DECIMAL).fill_null(False)))
+                         ).iloc[0].fillna(0)  # Spark counts nothing as null
+    return "," if found["comma"] and not found["point"] else "."
+
+
+def _profile(engine: engines.Engine, checked: ibis.Table, amount_column: str) -> dict:
+    """Rows read, ragged rows, and amount cells holding a comma."""
+    amount = checked[amount_column]
+    measures = {"read": checked.count(), "ragged": checked.count(where=checked._extra > 0)}
     if line_checks.is_text(amount):
-        text = line_checks.stripped(amount.nullif(""))
-        measures.update(comma=raw.count(where=text.re_search(COMMA_DECIMAL).fill_null(False)),
-                        point=raw.count(where=text.re_search(POINT_DECIMAL).fill_null(False)),
-                        commas=raw.count(where=amount.contains(",").fill_null(False)))
-    found = engine.fetch(raw.aggregate(**measures)).iloc[0].fillna(0)  # Spark counts nothing as null
-    return {"read": int(found["read"]), "ragged": int(found["ragged"]), "comma": int(found.get("comma", 0)),
-            "point": int(found.get("point", 0)), "commas": int(found.get("commas", 0))}
+        measures["commas"] = checked.count(where=amount.contains(",").fill_null(False))
+    found = engine.fetch(checked.aggregate(**measures)).iloc[0].fillna(0)  # Spark counts nothing as null
+    return {"read": int(found["read"]), "ragged": int(found["ragged"]), "commas": int(found.get("commas", 0))}
 
 
 def _line_items(engine: engines.Engine, kept: ibis.Table, roles: dict[str, str], source: TransactionSource,
@@ -360,8 +366,11 @@ def name_words(study: Study) -> list[str]:
     work.mkdir(parents=True)
     try:
         with engines.for_study(study.config) as engine:
-            table = line_source.open_source(study, engine, source, work).table
-            present = [c for c in columns if c in table.columns]
+            opened = line_source.open_source(study, engine, source, work)
+            present = [c for c in columns if c in opened.table.columns]
+            table = opened.table
+            if present and opened.header_rows is not None:  # the header line is no name
+                table = opened.numbered(engine, table.select(*present), work / "names.parquet")
             values = [] if not present else engine.fetch(ibis.union(
                 *[table.select(_name=table[c].cast("string")).distinct() for c in present]))["_name"]
     finally:
