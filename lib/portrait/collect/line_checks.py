@@ -50,8 +50,18 @@ def missing(value: ir.Value) -> ir.BooleanValue:
 def stripped(text: ir.StringValue) -> ir.StringValue:
     """The text without white space around it, as Python's str.strip takes it off (the regular expression runs
     only on the few cells that begin or end with white space)."""
-    edge = text.substr(0, 1).isin(dates.WHITE_CHARACTERS) | text.right(1).isin(dates.WHITE_CHARACTERS)
+    edge = _maybe_white(text.substr(0, 1)) | _maybe_white(text.right(1))
     return ibis.ifelse(edge.fill_null(False), text.re_replace(f"^{_WHITE}+|{_WHITE}+\\z", ""), text)
+
+
+_NON_ASCII_WHITE = [char for char in dates.WHITE_CHARACTERS if not char.isascii()]
+
+
+def _maybe_white(char: ir.StringValue) -> ir.BooleanValue:
+    """Whether a one-character text may be white space: any ASCII one is at most a space (as are a few control
+    characters, which the regular expression then leaves), any other is looked up; a letter or a digit costs two
+    comparisons, not one per white-space character."""
+    return (char <= " ") | ((char >= "\x85") & char.isin(_NON_ASCII_WHITE))
 
 
 @dataclass

@@ -85,8 +85,8 @@ def normalise(value: object, kind: str) -> str | None:
         elif len(digits) == 10 and digits.startswith("0"):
             digits = "38" + digits  # Ukrainian national format 0XX XXX XX XX
         return digits or None
-    if kind == "card":
-        return _NON_DIGIT.sub("", text) or None
+    if kind == "card":  # most card numbers are digits already: no regular expression for them
+        return text if text.isascii() and text.isdigit() else _NON_DIGIT.sub("", text) or None
     return " ".join(text.casefold().split())
 
 
