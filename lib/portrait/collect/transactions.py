@@ -40,9 +40,6 @@ from portrait.io.readers import ROW
 OUTPUT_COLUMNS = ["card_key", "receipt", "date", "amount", "quantity", "store", "city", "channel", "category",
                   "discount", "new_collection", "online", ROW]
 TEXT_ROLES = ["receipt", "store", "city", "channel", "category"]
-# The written line items' order as `head` and `to_pandas` give it: the export's row, then (rows of a folder's
-# partitions share row numbers) what tells them apart.
-IN_FILE_ORDER = [ROW, "card_key", "receipt", "date", "amount"]
 SAMPLE_ROWS = 20_000
 QUARANTINE_LIMIT = 1_000_000  # more rejected rows than this is a wrong setting, not a quarantine
 CONTACT_CELLS_LIMIT = 100_000  # line items whose text cells may hold a contact, fetched to be masked
@@ -65,7 +62,7 @@ class LineItems:
 
     The engine writes them in the order its join with the pseudonyms leaves them (sorting a retailer's line items
     back into file order would cost more than the rest of the writing); `_row` keeps each one's row in the export,
-    and `head` and `to_pandas` give them in that order (IN_FILE_ORDER)."""
+    and `head` and `to_pandas` give them in that order (the catalog's `order`)."""
 
     def __init__(self, path: Path, rows: int, work: Path):
         self.path, self.rows, self.columns = path, rows, list(OUTPUT_COLUMNS)
@@ -79,12 +76,11 @@ class LineItems:
 
     def head(self, n: int = 5) -> pd.DataFrame:
         with engines.connect() as engine:  # the first rows without sorting them all
-            first = engine.parquet(self.path).order_by(IN_FILE_ORDER).limit(n).to_pyarrow()
+            first = engine.parquet(self.path).order_by(list(catalog.TRANSACTIONS.order)).limit(n).to_pyarrow()
         return catalog.TRANSACTIONS.from_arrow(first)
 
     def to_pandas(self) -> pd.DataFrame:
-        return catalog.TRANSACTIONS.from_arrow(ds.dataset(self.path, format="parquet").to_table()
-                                               .sort_by([(c, "ascending") for c in IN_FILE_ORDER]))
+        return catalog.TRANSACTIONS.from_arrow(ds.dataset(self.path, format="parquet").to_table())
 
     def publish(self, target: Path) -> Path:
         """Move the table to `target` (replacing what is there, file or folder) and drop the work folder."""

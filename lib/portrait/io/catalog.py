@@ -36,6 +36,9 @@ class Table:
     description: str
     columns: dict[str, str] = field(default_factory=dict)   # column -> kind (KINDS)
     open: bool = False                                        # other columns may follow
+    # The order rows are read in when an engine wrote them in its own (the line items: by their row in the export,
+    # then what tells apart rows of a folder's partitions that share a row number).
+    order: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -61,6 +64,8 @@ class Table:
     def from_arrow(self, data: pa.Table) -> pd.DataFrame:
         """A table an engine wrote (DuckDB or Spark: no pandas metadata in the file) in the dtypes the pandas steps
         write: text as `string`, flags as `boolean`, whole numbers as int64 (Int64 where one is missing)."""
+        if self.order:
+            data = data.sort_by([(column, "ascending") for column in self.order])
         frame = data.to_pandas(types_mapper=_ARROW_TYPES.get)
         for column, kind in self.columns.items():
             if kind == "int" and column in frame and not frame[column].isna().any():
@@ -93,7 +98,8 @@ TURNS = Table("turns", "01_collect", "speaker turns of the transcripts, masked",
 CARDHOLDERS = Table("cardholders", "01_collect", "loyalty-card holders, pseudonymised", {"card_key": S}, open=True)
 TRANSACTIONS = Table("transactions", "01_collect", "line items (or purchases): the customer pseudonymised",
                      {"card_key": S, "receipt": S, "date": D, "amount": F, "quantity": F, "store": S, "city": S,
-                      "channel": S, "category": S, "discount": B, "new_collection": B, "online": B, "_row": I})
+                      "channel": S, "category": S, "discount": B, "new_collection": B, "online": B, "_row": I},
+                     order=("_row", "card_key", "receipt", "date", "amount"))
 QUARANTINE = Table("quarantine", "01_collect", "rejected rows with file, row, column, masked value, reason",
                    {"source": S, "file": S, "row": I, "columns": S, "values": S, "reason": S})
 RECONCILIATION = Table("reconciliation", "01_collect", "per source: read = kept + quarantined",
