@@ -112,3 +112,21 @@ def test_a_numbered_copy_on_duckdb_keeps_the_file_order_or_refuses(tmp_path):
         with pytest.raises(RuntimeError, match="keeps their order"):
             duck.numbered_copy(joined, tmp_path / "refused.parquet")
         assert not (tmp_path / "refused.parquet").exists()
+
+
+def test_a_result_too_large_for_sparks_driver_stops_with_the_settings_that_raise_the_limit():
+    """What Spark raised when the per-card rows of 200 M line items passed its 1 GiB default (reproduced at 10 M
+    with `spark.driver.maxResultSize: 20m`): said with the study.yml settings, not a Java stack trace; other
+    errors pass as they are."""
+    spark_said = ("An error occurred while calling o76.getResult.\n: org.apache.spark.SparkException: Exception "
+                  "thrown in awaitResult: \n\tat org.apache.spark.util.SparkThreadUtils$.awaitResult\nCaused by: "
+                  "org.apache.spark.SparkException: Job aborted due to stage failure: Total size of serialized "
+                  "results of 1 tasks (51.6 MiB) is bigger than spark.driver.maxResultSize (20.0 MiB)")
+    with pytest.raises(StudyConfigError, match=r"spark: conf:.*spark.driver.memory: 8g") as raised:
+        with engine.driver_limits():
+            raise RuntimeError(spark_said)
+    assert "SparkThreadUtils" not in str(raised.value)
+    with pytest.raises(ValueError, match="something else"):
+        with engine.driver_limits():
+            raise ValueError("something else")
+    assert engine.SPARK_DEFAULTS["spark.driver.maxResultSize"] == "0"  # the driver's memory bounds a result

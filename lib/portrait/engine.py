@@ -30,9 +30,12 @@ from portrait.errors import StudyConfigError
 
 # Settings every session gets: dates are computed in UTC on both engines (so a day is the same day) and a timestamp
 # carries no time zone (as DuckDB's TIMESTAMP: a till's clock time, read back as written), and Spark's web UI (a port
-# opened on the machine) stays off for local runs.
+# opened on the machine) stays off for local runs. The per-card rows come back to Python whole (at 200 M line items
+# some 10 M cards, more than Spark's default 1 GiB of a job's results): the driver's memory bounds them instead.
 SPARK_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.timestampType": "TIMESTAMP_NTZ",
-                  "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+                  "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+                  "spark.driver.maxResultSize": "0"}
+DRIVER_LIMITS = ("spark.driver.maxResultSize", "java.lang.OutOfMemoryError")  # Spark's words for a result too large
 LOCAL_MASTER = "local[*]"
 # DuckDB's operators that keep the order of the rows they read (its documented order preservation): a numbered copy
 # (Engine.numbered_copy) is made only of these.
@@ -190,7 +193,24 @@ class Engine:
     def fetch(self, expr: ibis.Expr) -> pd.DataFrame:
         """A small result (one row per customer, a count) in pandas, computed by this engine (also when `expr`
         reads only in-memory tables, which Ibis would otherwise hand to its default backend)."""
-        return self.backend.execute(expr)
+        with driver_limits():
+            return self.backend.execute(expr)
+
+
+@contextmanager
+def driver_limits() -> Iterator[None]:
+    """A result larger than Spark's driver may take (its result size limit or its memory) stops with the settings
+    that raise them, not with a Java stack trace."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - Spark's errors come as several Python and Java kinds
+        said = [line.strip() for line in str(error).splitlines() if any(words in line for words in DRIVER_LIMITS)]
+        if not said:
+            raise
+        raise StudyConfigError("the engine's result (one row per card) is larger than Spark's driver may take "
+                               "(spark.driver.maxResultSize or spark.driver.memory): raise them under `spark: conf:` "
+                               "in study.yml, e.g. `conf: {spark.driver.memory: 8g, spark.driver.maxResultSize: 0}` "
+                               f"(Spark said: {said[0][:300]})") from None
 
 
 def _remove(path: Path) -> None:
