@@ -203,7 +203,8 @@ def _checked(engine: engines.Engine, opened: line_source.LineSource, roles: dict
 
 def _detected_decimal(engine: engines.Engine, raw: ibis.Table, amount_column: str) -> str:
     """How the amounts write decimals, as io/numbers.detect_decimal judges them from every row: a comma when
-    some amount has a decimal comma and none a decimal point."""
+    some amount has a decimal comma and none a decimal point. (A CSV file's records not numbered yet hold its
+    header lines too: a header cell is no number, and only the counts' being zero or not decides.)"""
     amount = raw[amount_column]
     if not line_checks.is_text(amount):
         return "."
