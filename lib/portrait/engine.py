@@ -97,14 +97,15 @@ class Engine:
         return self.parquet(self.write_parquet(numbered, staged))
 
     def numbered_copy(self, expr: ibis.Table, path: str | Path) -> ibis.Table:
-        """`expr` (rows in an order a write keeps: one scan of one file, projected) written to `path` and read back
-        with `_row`, each row's position in it from 1 (and `_file`, the copy).
+        """`expr` (rows in an order a write keeps: one scan of one file, projected) written to `path` by DuckDB and
+        read back with `_row`, each row's position in it from 1 (and `_file`, the copy). Spark numbers records as
+        it reads them (csv_records) and writes parts: a position in one part is no record's number.
 
-        On DuckDB the plan is checked to hold only operators that keep the order (ORDER_KEEPING) before anything is
-        written, with the rewriting of a long IN list into a join switched off for the write (it would shuffle
-        the rows)."""
+        The plan is checked to hold only operators that keep the order (ORDER_KEEPING) before anything is written,
+        with the rewriting of a long IN list into a join switched off for the write (it would shuffle the rows)."""
         if self.kind != "duckdb":
-            return self.parquet(self.write_parquet(expr, path), numbered=True)
+            raise StudyConfigError("numbering rows by their place in a write needs DuckDB; Spark numbers them as it "
+                                   "reads them")
         self.backend.raw_sql("SET disabled_optimizers = 'in_clause'")
         try:
             plan = "\n".join(row[1] for row in self.backend.raw_sql(f"EXPLAIN {self.backend.compile(expr)}").fetchall())

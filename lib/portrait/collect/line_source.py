@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from portrait import engine as engines
-from portrait.config.study import Study, TransactionSource
+from portrait.config.study import MAX_HEADER_ROW, Study, TransactionSource
 from portrait.errors import SourceFormatError, StudyConfigError
 from portrait.io import provenance, readers
 from portrait.io.readers import ROW
@@ -75,7 +75,7 @@ class LineSource:
         if self.header_rows is None:
             table = self.table
             # A file's first rows are numbered within `rows` + the header rows: the sort sees no others.
-            head = table.filter((table[ROW] <= rows + 50) | table[ROW].isnull())
+            head = table.filter((table[ROW] <= rows + MAX_HEADER_ROW) | table[ROW].isnull())
             return engine.fetch(head.select(*self.columns, "_file", ROW).order_by(["_file", ROW]).limit(rows)
                                 ).drop(columns=["_file"])
         first = engine.fetch(self.table.select(*self.columns).limit(rows + self.header_rows))  # LIMIT keeps order

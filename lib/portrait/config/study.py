@@ -28,6 +28,9 @@ PersonalKind = Literal["email", "phone", "name", "card", "other"]
 Language = Literal["en", "uk", "ru"]
 
 
+MAX_HEADER_ROW = 50  # the lowest row a source's header may sit in (`header_row:`)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,7 +66,7 @@ class FileSource(_Strict):
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None
-    header_row: int = Field(1, ge=1, le=50, description="the row that holds the column headers (Excel exports "
+    header_row: int = Field(1, ge=1, le=MAX_HEADER_ROW, description="the row that holds the column headers (Excel exports "
                             "with group headers above the questions: 2)")
     link_key: str | None = Field(None, description="personal column that links one person across sources")
     personal: dict[str, PersonalKind] = Field(default_factory=dict)
