@@ -309,6 +309,73 @@ def test_dates_and_numbers_are_read_as_the_pandas_path_reads_them(kind, spark_se
         start += len(values)
 
 
+def shortcut_cells(seed: int = 7, n: int = 1500) -> dict[str, list[str]]:
+    """Cells near and on the shortcuts' edges: fields written in full or not, out of range (month 13, day 32,
+    hour 24, minute 60, year 0000), white space inside and around, signs, decimal marks, flag words in any case."""
+    import random
+
+    rng = random.Random(seed)
+
+    def field(values, pad):
+        value = rng.choice(values)
+        return str(value).zfill(pad) if rng.random() < 0.7 else str(value)
+
+    def spaced(text):
+        roll = rng.random()
+        return text if roll < 0.8 else f" {text}" if roll < 0.87 else f"{text}\u00a0" if roll < 0.94 else text + "\n"
+
+    stamps = []
+    for _ in range(n):
+        year = field([0, 1700, 1999, 2024, 2025, 2026, 2099], 4)
+        month, day = field([0, 1, 2, 9, 10, 12, 13], 2), field([0, 1, 9, 28, 29, 30, 31, 32], 2)
+        hour, minute, second = field([0, 5, 9, 23, 24], 2), field([0, 7, 59, 60], 2), field([0, 30, 59, 61], 2)
+        stamps.append(spaced(rng.choice([f"{year}-{month}-{day} {hour}:{minute}", f"{day}.{month}.{year}",
+                                         f"{year}{month}{day}", f"{day}/{month}/{year} {hour}:{minute}:{second}",
+                                         f"{year}-{month}-{day}  {hour}:{minute}"])))
+    numbers = [spaced(rng.choice(["", "+", "-"]) + rng.choice(["0", "7", "007", "123456", "1e5", ""])
+                      + rng.choice(["", ".", ",", " "]) + rng.choice(["", "5", "25", "250", "2500"]))
+               for _ in range(n)]
+    words = ["yes", "no", "true", "false", "1", "0", "y", "n", "on", "2", ""]
+    flags = [spaced(rng.choice([str.lower, str.upper, str.title, lambda w: w[:1] + w[1:].upper()])(rng.choice(words)))
+             for _ in range(n // 3)]
+    return {"stamps": stamps, "numbers": numbers, "flags": flags}
+
+
+SHORTCUT_FORMATS = ["%Y-%m-%d %H:%M", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y %H:%M:%S"]
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_the_shortcuts_read_every_cell_as_the_full_reading_does(kind, spark_settings, tmp_path):
+    """parse, number and flag take a shortcut for cells written plainly (every date field in full, a bare number,
+    a flag word as it stands): on cells around those edges the shortcut must give what the full reading gives,
+    value for value, and the generated cells must reach both sides of it."""
+    from portrait import engine
+
+    cells = shortcut_cells()
+    texts = pd.Series(cells["stamps"] + cells["numbers"] + cells["flags"], dtype="string")
+    pd.DataFrame({"text": texts}).to_parquet(tmp_path / "cells.parquet")
+    with engine.connect(kind, spark_settings) as connected:
+        table = connected.parquet(tmp_path / "cells.parquet")
+        text = table.text
+        pairs = {f"date{i}": (dates.parse(text, fmt), dates.full_reading(text, fmt))
+                 for i, fmt in enumerate(SHORTCUT_FORMATS)}
+        for name, mark in (("point", "."), ("comma", ",")):
+            pairs[name] = (line_checks.number(text, mark).value, line_checks.full_number(text, mark))
+        pairs["flag"] = (line_checks.flag(text), line_checks.full_flag(text))
+        # Compared in the engine: some dates read lie outside what pandas holds (the year 1234).
+        read = connected.fetch(table.select(text, **{f"{name}_same": short.identical_to(full)
+                                                     for name, (short, full) in pairs.items()},
+                                            **{f"{name}_read": short.notnull() for name, (short, _) in pairs.items()},
+                                            yes=pairs["flag"][0].fill_null(False)))
+    for name in pairs:
+        assert read.loc[~read[f"{name}_same"], "text"].tolist() == [], name
+    # Both sides of each shortcut are reached: cells read as something, and cells the full reading refuses.
+    for i in range(len(SHORTCUT_FORMATS)):
+        assert read[f"date{i}_read"].sum() >= 20 and (~read[f"date{i}_read"]).sum() >= 20
+    assert read["point_read"].sum() >= 200 and read["comma_read"].sum() >= 200
+    assert read["yes"].sum() >= 50 and (read["flag_read"] & ~read["yes"]).sum() >= 50
+
+
 # Cells a line-item export holds: contacts mask_cell masks, and identifiers and names it leaves alone.
 CONTACT_CELLS = ["ivan.petrenko@gmail.com", "ivan [at] ukr.net", "ivan (at) mail (dot) ua", "+380 67 123 45 67",
                  "067-123-45-67", "(067) 123 4567", " 0671234567 ", "4111 1111 1111 1111", "4111-1111-1111-1111",

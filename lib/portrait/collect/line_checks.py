@@ -88,6 +88,20 @@ def number(value: ir.Value, decimal: str) -> Number:
     engine that stages it parses each cell once."""
     if not is_text(value):
         return Number(value.cast("float64"))
+    parsed = full_number(value, decimal)
+    # Most cells are a plain number as they stand: read directly, what the full reading gives them too (nothing
+    # around them to strip, no thousands separator); the rest take the full reading.
+    plain = CANONICAL_NUMBER[decimal]
+    direct = (value.replace(",", ".") if decimal == "," else value).try_cast("float64")
+    return Number(ibis.ifelse(value.re_search(plain).fill_null(False), direct, parsed).cast("float64"))
+
+
+# A number cell written plainly: sign, digits, one decimal mark and digits; read the same by the full reading.
+CANONICAL_NUMBER = {".": "^[+-]?[0-9]+([.][0-9]+)?\\z", ",": "^[+-]?[0-9]+(,[0-9]+)?\\z"}
+
+
+def full_number(value: ir.StringValue, decimal: str) -> ir.FloatingValue:
+    """The full reading of a number cell (number)."""
     text = stripped(value)
     if decimal == ",":
         first, second = dates.group_reference(value, 1), dates.group_reference(value, 2)
@@ -96,9 +110,8 @@ def number(value: ir.Value, decimal: str) -> Number:
         text = ibis.ifelse(text.re_search(_MARK), text, grouped.replace(_MARK, "").replace(",", "."))
     plain = text.re_search("^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\z")
     minus_infinity = text.re_search("(?i)^-inf(inity)?\\z")  # below zero too, as pandas reads it
-    return Number(ibis.ifelse(plain, text.try_cast("float64"),
-                              ibis.ifelse(minus_infinity, ibis.literal("-inf").cast("float64"),
-                                          ibis.null("float64"))).cast("float64"))
+    return ibis.ifelse(plain, text.try_cast("float64"),
+                       ibis.ifelse(minus_infinity, ibis.literal("-inf").cast("float64"), ibis.null("float64")))
 
 
 def flag(value: ir.Value) -> ir.BooleanValue:
@@ -108,10 +121,24 @@ def flag(value: ir.Value) -> ir.BooleanValue:
         return value
     if not is_text(value):
         return ibis.ifelse(value.isin([0, 1]).fill_null(False), value == 1, ibis.null("boolean"))
+    # A cell that is a flag word as it stands (lower, upper or title case) is taken without stripping and lowering
+    # it: the engines evaluate the full reading only on the other cells.
+    return ibis.ifelse(value.isin(_spellings(_YES)), True,
+                       ibis.ifelse(value.isin(_spellings(_NO)), False, full_flag(value)))
+
+
+_YES = [w for w, meaning in validation.FLAG_VALUES.items() if meaning]
+_NO = [w for w, meaning in validation.FLAG_VALUES.items() if not meaning]
+
+
+def full_flag(value: ir.StringValue) -> ir.BooleanValue:
+    """The full reading of a flag cell (flag): its word stripped and lowered."""
     word = stripped(value).lower()  # two tests of the word, not one per word: an engine repeats it in each test
-    yes = [w for w, meaning in validation.FLAG_VALUES.items() if meaning]
-    no = [w for w, meaning in validation.FLAG_VALUES.items() if not meaning]
-    return ibis.ifelse(word.isin(yes), True, ibis.ifelse(word.isin(no), False, ibis.null("boolean")))
+    return ibis.ifelse(word.isin(_YES), True, ibis.ifelse(word.isin(_NO), False, ibis.null("boolean")))
+
+
+def _spellings(words: list[str]) -> list[str]:
+    return sorted({spelling for word in words for spelling in (word, word.upper(), word.title())})
 
 
 def timestamp(value: ir.Value, fmt: str) -> ir.TimestampValue:
@@ -125,11 +152,12 @@ FLAG_ROLES = ("discount", "new_collection")
 
 
 def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, decimal: str,
-                  joined: ir.StringValue) -> dict[str, ir.Value]:
+                  joined: ir.StringValue, may_hold_nul: bool = True) -> dict[str, ir.Value]:
     """What the checks read in a line item's cells, each computed once (the engine stages them, so no regular
     expression runs twice on a row): `_date`, `_amount` (see Number); for the roles the export has, `_quantity`,
     `_discount` and `_new_collection` (null where the cell is not a 0/1 flag); and `_nul`, a NUL byte in any text
-    cell (searched in `joined`, the row's cells joined as text: one search, not one per cell)."""
+    cell (searched in `joined`, the row's cells joined as text: one search, not one per cell; never, when the
+    source is known to hold no NUL byte: `may_hold_nul` False)."""
     values = {"_date": timestamp(table[roles["date"]], date_format).cast("timestamp"),
               "_amount": number(table[roles["amount"]], decimal).value}
     if "quantity" in roles:
@@ -137,7 +165,7 @@ def parsed_values(table: ibis.Table, roles: dict[str, str], date_format: str, de
     for role in FLAG_ROLES:
         if role in roles:
             values[f"_{role}"] = flag(table[roles[role]])
-    values["_nul"] = joined.contains("\x00").fill_null(False)
+    values["_nul"] = joined.contains("\x00").fill_null(False) if may_hold_nul else ibis.literal(False)
     return values
 
 

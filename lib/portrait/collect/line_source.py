@@ -60,6 +60,7 @@ class LineSource:
     # Not None when `table` is a CSV file's records read in order but not numbered yet (DuckDB): it lacks `_file`
     # and `_row`, its first `header_rows` records are the header lines, and `numbered` numbers it in a write.
     header_rows: int | None = None
+    may_hold_nul: bool = True  # False: the bytes the engine reads hold no NUL (no cell needs searching for one)
 
     def numbered(self, engine: engines.Engine, expr: ibis.Table, path: Path) -> ibis.Table:
         """`expr` (the table, projected or with columns added) written to `path` in the work folder and read back,
@@ -173,6 +174,7 @@ class PreparedCsv:
     delimiter: str
     header: list[str]
     marked: bool  # undecodable bytes are marked in it (a transcoded copy)
+    nul: bool = True  # it may hold a NUL byte (False: none was found in it)
 
 
 def prepare_csv(path: Path, encoding: str, delimiter: str, header_row: int, work: Path) -> PreparedCsv:
@@ -197,11 +199,13 @@ def prepare_csv(path: Path, encoding: str, delimiter: str, header_row: int, work
         raise SourceFormatError(f"{path}: the file is empty. Export the data again.")
     sep = readers.detect_delimiter(text) if delimiter == "auto" else delimiter
     header = _header(text, sep, header_row, path)
-    if name in ("utf-8", "utf-8-sig", "ascii") and _decodes(path, name):
-        return PreparedCsv(path, sep, header, marked=False)
+    if name in ("utf-8", "utf-8-sig", "ascii"):
+        decodes, nul = _decodes(path, name)
+        if decodes:
+            return PreparedCsv(path, sep, header, marked=False, nul=nul)
     copy = work / "source.utf-8.csv"
-    _transcode(path, chosen, copy)
-    return PreparedCsv(copy, sep, header, marked=True)
+    nul = _transcode(path, chosen, copy)
+    return PreparedCsv(copy, sep, header, marked=True, nul=nul)
 
 
 def _complete_lines(head: bytes) -> bytes:
@@ -226,28 +230,30 @@ def _header(text: str, sep: str, header_row: int, path: Path) -> list[str]:
     return header
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    """Whether the whole file decodes (streamed: a chunk at a time, in C; its hash for the manifest on the way)."""
+def _decodes(path: Path, encoding: str) -> tuple[bool, bool]:
+    """Whether the whole file decodes, and whether it holds a NUL byte (streamed: a chunk at a time, in C; its
+    hash for the manifest on the way)."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    digest = hashlib.sha256()
+    digest, nul = hashlib.sha256(), False
     try:
         with open(path, "rb") as handle:
             while chunk := handle.read(CHUNK_BYTES):
                 digest.update(chunk)
+                nul = nul or b"\x00" in chunk
                 if not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII between whole characters decodes
                     decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
+        return False, nul
     provenance.remember_sha256(path, digest.hexdigest())
-    return True
+    return True, nul
 
 
-def _transcode(path: Path, encoding: str, target: Path) -> None:
+def _transcode(path: Path, encoding: str, target: Path) -> bool:
     """Stream `path` into UTF-8 at `target`, marking undecodable bytes; a file whose lines are mostly undecodable
-    is refused as io/readers.decode_text refuses it."""
+    is refused as io/readers.decode_text refuses it. Whether the text holds a NUL character."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
-    lines, broken, first, carry_broken = 0, 0, None, False
+    lines, broken, first, carry_broken, nul = 0, 0, None, False, False
     marks = {0xDC00 + b: chr(_UNDECODABLE_BASE + b) for b in range(0x80, 0x100)}
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -266,6 +272,7 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
                         carry_broken = False
                     else:
                         carry_broken = bad
+                nul = nul or "\x00" in text
                 out.write(text.translate(marks))
                 if not chunk:
                     break
@@ -280,6 +287,7 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
             f"{path}: cannot decode as {encoding}: {broken} of {lines} lines hold bytes that are not "
             f"{encoding} (first at line {first}). Set `encoding:` for this source in study.yml to one of "
             f"{', '.join(readers._ENCODINGS)}.")
+    return nul
 
 
 def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Path) -> LineSource:
@@ -306,7 +314,7 @@ def _csv(engine: engines.Engine, path: Path, source: TransactionSource, work: Pa
     numbering = {"_file": ibis.literal(path.name), ROW: records._record.cast("int64")} if numbered else {}
     table = records.select(**cells, **numbering, _extra=extra.cast("int64"), _undecodable=undecodable)
     return LineSource(table, prepared.header, path.name, {"transactions": path}, delimiter=prepared.delimiter,
-                      path=path, header_rows=None if numbered else source.header_row)
+                      path=path, header_rows=None if numbered else source.header_row, may_hold_nul=prepared.nul)
 
 
 def _first_line(error: Exception) -> str:

@@ -194,7 +194,7 @@ def _checked(engine: engines.Engine, opened: line_source.LineSource, roles: dict
     maybe_contact = (ibis.literal(CELL_BREAK).join(texts).re_search(MAYBE_CONTACT) if texts
                      else ibis.literal(False))
     joined = ibis.literal(CELL_BREAK).join([raw[c].cast("string").fill_null(NULL_CELL) for c in opened.columns])
-    values = line_checks.parsed_values(raw, roles, source.date_format, decimal, joined)
+    values = line_checks.parsed_values(raw, roles, source.date_format, decimal, joined, opened.may_hold_nul)
     return opened.numbered(engine, raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
                                               _customer=raw[roles["customer"]].cast("string"),
                                               _maybe_contact=maybe_contact, _cells_hash=joined.hash(), **values),
