@@ -442,16 +442,20 @@ def test_names_in_the_line_items_mask_every_free_text(tmp_path):
 @pytest.mark.parametrize("kind", ENGINES)
 def test_exact_duplicates_are_counted_cell_by_cell_even_when_different_rows_share_a_hash(kind, spark_settings):
     """Rows are grouped by the staged hash of their cells; rows sharing a hash are then compared cell by cell, so a
-    hash two different rows share (forced here) does not make them repeats, and a row written three times is two."""
+    hash two different rows share (forced here) does not make them repeats, and a row written three times is two.
+    Only kept rows count: a repeat of a rejected row is none."""
     import ibis
     from portrait import engine
 
     rows = pd.DataFrame({"a": ["x", "x", "x", "y", "z", None, None, "w"], "b": ["1", "1", "1", "2", "3", "4", "4", None],
-                         "_cells_hash": [7, 7, 7, 9, 9, 11, 11, 13]})
+                         "_cells_hash": [7, 7, 7, 9, 9, 11, 11, 13],
+                         "rejected": [False, True, False, False, False, False, True, False]})
     with engine.connect(kind, spark_settings) as connected:
-        table = ibis.memtable(rows, schema={"a": "string", "b": "string", "_cells_hash": "int64"})
+        table = ibis.memtable(rows, schema={"a": "string", "b": "string", "_cells_hash": "int64", "rejected": "boolean"})
         if kind == "spark":  # a memtable is another backend's: the Spark session gets the rows as its own view
             table = connected._view(connected.backend._session.createDataFrame(rows))
-        assert transactions._exact_duplicates(connected, table, ["a", "b"]) == 3  # x twice more, (None, 4) once
-        unique = table.filter(table.a != "x")
-        assert transactions._exact_duplicates(connected, unique.filter(unique.b != "4"), ["a", "b"]) == 0
+        count = transactions._exact_duplicates
+        assert count(connected, table, table, ["a", "b"]) == 3  # x twice more, (None, 4) once
+        assert count(connected, table, table.filter(~table.rejected), ["a", "b"]) == 1  # x once more
+        unique = table.filter((table.a != "x") & (table.b != "4"))
+        assert count(connected, table, unique, ["a", "b"]) == 0

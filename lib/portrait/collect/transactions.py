@@ -154,13 +154,13 @@ def _collect(study: Study, engine: engines.Engine, source: TransactionSource, wo
                                 "export or study.yml (date_format, decimal, delimiter, encoding) and run again.")
 
     kept = marked.filter(~marked._rejected)
-    table = _line_items(engine, kept, roles, source, secret)
+    table = _line_items(engine, kept, checked, roles, source, secret)
     path = engine.write_parquet(table.select(*OUTPUT_COLUMNS), work / "transactions.parquet")
     items = LineItems(path, 0, work)
     catalog.TRANSACTIONS.check(catalog.TRANSACTIONS.from_arrow(ds.dataset(path, format="parquet").head(0)))
     counts = _counts(engine, engine.parquet(path), holders)
     items.rows = counts["rows"]
-    duplicates = _exact_duplicates(engine, kept, opened.columns)
+    duplicates = _exact_duplicates(engine, checked, kept, opened.columns)
     if counts["rows"] + len(quarantine) != profile["read"]:  # an engine that drops rows silently would show here
         raise SourceFormatError(f"source `transactions`: {profile['read']} rows read but {counts['rows']} kept and "
                                 f"{len(quarantine)} quarantined; please report this.")
@@ -196,7 +196,6 @@ def _checked(engine: engines.Engine, opened: line_source.LineSource, roles: dict
     joined = ibis.literal(CELL_BREAK).join([raw[c].cast("string").fill_null(NULL_CELL) for c in opened.columns])
     values = line_checks.parsed_values(raw, roles, source.date_format, decimal, joined, opened.may_hold_nul)
     return opened.numbered(engine, raw.mutate(_problem=(raw._extra > 0) | (raw._undecodable != ""),
-                                              _customer=raw[roles["customer"]].cast("string"),
                                               _maybe_contact=maybe_contact, _cells_hash=joined.hash(), **values),
                            work / "checked.parquet")
 
@@ -225,16 +224,20 @@ def _profile(engine: engines.Engine, checked: ibis.Table, amount_column: str) ->
     return {"read": int(found["read"]), "ragged": int(found["ragged"]), "commas": int(found.get("commas", 0))}
 
 
-def _line_items(engine: engines.Engine, kept: ibis.Table, roles: dict[str, str], source: TransactionSource,
-                secret: bytes) -> ibis.Table:
+def _line_items(engine: engines.Engine, kept: ibis.Table, checked: ibis.Table, roles: dict[str, str],
+                source: TransactionSource, secret: bytes) -> ibis.Table:
     """The kept rows in the catalog's columns: card_key from the pseudonym table, the values the checks read,
-    roles the export lacks as empty columns, whole contacts in text cells masked."""
-    kind = {roles["customer"]: "other", **source.personal}[roles["customer"]]  # the customer is always pseudonymised
-    distinct = engine.fetch(kept.select("_customer").distinct())["_customer"].dropna().tolist()
+    roles the export lacks as empty columns, whole contacts in text cells masked. The pseudonyms are keyed for
+    every customer id of the `checked` rows (a rejected row's too: listing them does not need the checks run)."""
+    customer = roles["customer"]
+    kind = {customer: "other", **source.personal}[customer]  # the customer is always pseudonymised
+    distinct = engine.fetch(checked.select(_customer=checked[customer].cast("string")).distinct()
+                            )["_customer"].dropna().tolist()
     keys = pd.DataFrame({"_customer": distinct, "card_key": [privacy.pseudonym(v, kind, secret) for v in distinct]},
                         dtype=object)
     pseudonyms = ibis.memtable(keys, schema={"_customer": "string", "card_key": "string"})
-    kept = kept.left_join(pseudonyms, kept._customer == pseudonyms._customer).select(kept, pseudonyms.card_key)
+    kept = kept.left_join(pseudonyms, kept[customer].cast("string") == pseudonyms._customer
+                          ).select(kept, pseudonyms.card_key)
 
     def text(role: str) -> ibis.Value:
         return line_checks.cell(kept[roles[role]].cast("string")) if role in roles else ibis.null("string")
@@ -283,17 +286,18 @@ def _masked(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, roles: 
     return table
 
 
-def _exact_duplicates(engine: engines.Engine, table: ibis.Table, columns: list[str]) -> int:
-    """Rows of `table` that repeat an earlier row cell for cell (over `columns`), counted exactly without grouping
-    every row by every cell: rows are grouped by the hash of their cells `_checked` staged, and only the rows that
-    share a hash (the repeats, and the rare rows whose different cells hash alike) are compared cell by cell."""
+def _exact_duplicates(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, columns: list[str]) -> int:
+    """Kept rows that repeat an earlier kept row cell for cell (over `columns`), counted exactly without grouping
+    every row by every cell: the rows of `table` (every row `_checked` staged, kept or not: no check runs on
+    them) are grouped by the hash of their cells, and only the kept rows whose hash more than one row shares (the
+    repeats, and the rare rows whose different cells hash alike) are counted and compared cell by cell."""
     per_hash = table.group_by("_cells_hash").aggregate(_rows=table.count())
-    shared = engine.fetch(per_hash.filter(per_hash._rows > 1))  # one row per repeated row (and per collision)
+    shared = engine.fetch(per_hash.filter(per_hash._rows > 1).select("_cells_hash"))
     if shared.empty:
         return 0
-    hashes = ibis.memtable(shared[["_cells_hash"]].astype("int64"), schema={"_cells_hash": "int64"})
-    distinct = engine.fetch(table.semi_join(hashes, "_cells_hash").select(*columns).distinct().count())
-    return int(shared["_rows"].sum()) - int(distinct)
+    hashes = ibis.memtable(shared.astype("int64"), schema={"_cells_hash": "int64"})
+    candidates = kept.semi_join(hashes, "_cells_hash").select(*columns)
+    return int(engine.fetch(candidates.count())) - int(engine.fetch(candidates.distinct().count()))
 
 
 def _counts(engine: engines.Engine, written: ibis.Table, holders: pd.Series | None) -> dict:
