@@ -144,3 +144,17 @@ def test_phone_and_card_edges(text, masked):
 @pytest.mark.parametrize("cell", ["(067) 123-45-67", "4111111111111", "00380 67 123 45 67", "+49 1512 3456789"])
 def test_a_whole_cell_gets_the_mask_free_text_gives_it(cell):
     assert mask_cell(cell) == mask_text(cell)
+
+
+def test_a_pseudonym_is_the_first_16_hex_digits_of_hmac_sha256_of_the_normalised_value():
+    """The documented key, computed here with the standard library's one-shot HMAC, for several secrets in turn
+    (a secret's keyed state is kept between calls: it must never leak into another secret's pseudonyms)."""
+    import hmac as std_hmac
+
+    values = [("4111 1111 1111 1111", "card", "4111111111111111"), ("Ivan@Example.COM", "email", "ivan@example.com"),
+              ("R-7", "other", "r-7")]
+    for secret in (b"one", b"two", b"one", b"a" * 100):
+        for value, kind, canonical in values:
+            assert normalise(value, kind) == canonical
+            expected = std_hmac.digest(secret, canonical.encode("utf-8"), "sha256").hex()[:16]
+            assert pseudonym(value, kind, secret) == expected

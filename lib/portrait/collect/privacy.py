@@ -96,7 +96,15 @@ def pseudonym(value: object, kind: str, secret: bytes) -> str | None:
     if canonical is None:
         return None
     # The kind is not mixed into the key so that a phone links to the same phone in any source.
-    return hmac.digest(secret, canonical.encode("utf-8"), "sha256").hex()[:16]  # one-shot: twice as fast
+    keyed = _keyed(secret).copy()  # the key's own hashing done once per secret: half the time per value
+    keyed.update(canonical.encode("utf-8"))
+    return keyed.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    """HMAC-SHA256 keyed with `secret`, nothing hashed yet: each pseudonym continues a copy of it."""
+    return hmac.new(secret, digestmod="sha256")
 
 
 def key_columns(personal: dict[str, str]) -> dict[str, str]:
