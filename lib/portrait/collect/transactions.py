@@ -296,8 +296,10 @@ def _exact_duplicates(engine: engines.Engine, table: ibis.Table, kept: ibis.Tabl
     if shared.empty:
         return 0
     hashes = ibis.memtable(shared.astype("int64"), schema={"_cells_hash": "int64"})
-    candidates = kept.semi_join(hashes, "_cells_hash").select(*columns)
-    return int(engine.fetch(candidates.count())) - int(engine.fetch(candidates.distinct().count()))
+    candidates = kept.semi_join(hashes, "_cells_hash")
+    alike = candidates.group_by(columns).aggregate(_rows=candidates.count())  # nulls group together, as DISTINCT
+    found = engine.fetch(alike.aggregate(rows=alike._rows.sum(), distinct=alike.count())).iloc[0].fillna(0)
+    return int(found["rows"]) - int(found["distinct"])
 
 
 def _counts(engine: engines.Engine, written: ibis.Table, holders: pd.Series | None) -> dict:
