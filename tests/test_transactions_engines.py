@@ -451,7 +451,8 @@ def test_exact_duplicates_are_counted_cell_by_cell_even_when_different_rows_shar
                          "_cells_hash": [7, 7, 7, 9, 9, 11, 11, 13],
                          "rejected": [False, True, False, False, False, False, True, False]})
     with engine.connect(kind, spark_settings) as connected:
-        table = ibis.memtable(rows, schema={"a": "string", "b": "string", "_cells_hash": "int64", "rejected": "boolean"})
+        table = ibis.memtable(rows, schema={"a": "string", "b": "string", "_cells_hash": "int64",
+                                            "rejected": "boolean"})
         if kind == "spark":  # a memtable is another backend's: the Spark session gets the rows as its own view
             table = connected._view(connected.backend._session.createDataFrame(rows))
         count = transactions._exact_duplicates

@@ -286,12 +286,12 @@ def _masked(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, roles: 
     return table
 
 
-def _exact_duplicates(engine: engines.Engine, table: ibis.Table, kept: ibis.Table, columns: list[str]) -> int:
+def _exact_duplicates(engine: engines.Engine, staged: ibis.Table, kept: ibis.Table, columns: list[str]) -> int:
     """Kept rows that repeat an earlier kept row cell for cell (over `columns`), counted exactly without grouping
-    every row by every cell: the rows of `table` (every row `_checked` staged, kept or not: no check runs on
-    them) are grouped by the hash of their cells, and only the kept rows whose hash more than one row shares (the
+    every row by every cell: the `staged` rows (every row `_checked` staged, kept or not: no check runs on them)
+    are grouped by the hash of their cells, and only the kept rows whose hash more than one row shares (the
     repeats, and the rare rows whose different cells hash alike) are counted and compared cell by cell."""
-    per_hash = table.group_by("_cells_hash").aggregate(_rows=table.count())
+    per_hash = staged.group_by("_cells_hash").aggregate(_rows=staged.count())
     shared = engine.fetch(per_hash.filter(per_hash._rows > 1).select("_cells_hash"))
     if shared.empty:
         return 0

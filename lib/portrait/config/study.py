@@ -66,8 +66,8 @@ class FileSource(_Strict):
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None
-    header_row: int = Field(1, ge=1, le=MAX_HEADER_ROW, description="the row that holds the column headers (Excel exports "
-                            "with group headers above the questions: 2)")
+    header_row: int = Field(1, ge=1, le=MAX_HEADER_ROW, description="the row that holds the column headers "
+                            "(Excel exports with group headers above the questions: 2)")
     link_key: str | None = Field(None, description="personal column that links one person across sources")
     personal: dict[str, PersonalKind] = Field(default_factory=dict)
     open_text: list[str] = Field(default_factory=list, description="free-text columns to mask")
