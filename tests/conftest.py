@@ -4,6 +4,7 @@ one the end-to-end tests check."""
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,15 +25,33 @@ _RUN = {}
 
 
 def _run_demo():
-    """The whole pipeline on the demo (steps 01-05), reports in a temporary folder; once per session."""
+    """The whole pipeline on the demo (steps 01-05), reports in a temporary folder; once per session. The
+    generator's truth (data/truth/) is moved away while it runs: the pipeline must never need it
+    (tests/test_truth_apart.py checks what `truth_during_the_demo_run` saw)."""
     if not _RUN:
         reports = Path(tempfile.mkdtemp(prefix="portrait-reports-"))
-        _RUN["result"] = pipeline.run("data/raw/demo", ROOT, None, reports=reports, progress=False,
-                                      say=lambda message: None)
+        truth, moved = ROOT / "data" / "truth", ROOT / "data" / f"{TRUTH_MOVED}{os.getpid()}"
+        if not truth.is_dir():
+            raise RuntimeError(f"{truth} is missing: delete data/raw/demo and run the tests again to rebuild the demo")
+        truth.rename(moved)
+        try:
+            _RUN["result"] = pipeline.run("data/raw/demo", ROOT, None, reports=reports, progress=False,
+                                          say=lambda message: None)
+            _RUN["truth"] = {"moved away": moved.is_dir(), "made by the run": truth.exists()}
+        finally:
+            if truth.exists():  # made during the run: kept for a look; the truth-apart test fails
+                shutil.move(truth, reports / "truth-made-by-the-run")
+            moved.rename(truth)
         _RUN["reports"] = reports
         # A run of this checkout's code on this demo: its outputs get the stamp, also when a test asked for it.
         processed_stamp.write(Study.load(DEMO).processed, _signature())
     return _RUN["result"], _RUN["reports"]
+
+
+def truth_during_the_demo_run() -> dict:
+    """Whether data/truth/ was away while the session's demo run ran, and whether the run made one."""
+    _run_demo()
+    return _RUN["truth"]
 
 
 def _signature() -> str:

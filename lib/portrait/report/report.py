@@ -9,11 +9,11 @@ containing `<script>` shows as text.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 import yaml
 
@@ -25,12 +25,18 @@ TEMPLATES = Path(__file__).parents[1] / "templates"
 SCHEMA = TEMPLATES / "personas.schema.json"
 
 
+@functools.cache
+def _label_table() -> dict[str, dict[str, str]]:
+    # Read once per process: banner tables ask for their words once per table.
+    return yaml.safe_load((TEMPLATES / "report_labels.yml").read_text(encoding="utf-8"))
+
+
 def labels(language: str) -> dict[str, str]:
-    """The report's labels in `language` (en, uk or ru)."""
-    table = yaml.safe_load((TEMPLATES / "report_labels.yml").read_text(encoding="utf-8"))
+    """The report's labels in `language` (en, uk or ru), a copy the caller may change."""
+    table = _label_table()
     if language not in table:
         raise PortraitError(f"report_language {language!r} has no labels; use one of {', '.join(table)}.")
-    return table[language]
+    return dict(table[language])
 
 
 def chart(figure, title: str) -> dict:
@@ -45,6 +51,8 @@ def chart(figure, title: str) -> dict:
 
 def validate(personas: list[dict]) -> None:
     """Check personas against the published JSON schema; the error names the persona and the field."""
+    import jsonschema  # imported here: its format checkers take about a second to load, and only this needs it
+
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors({"personas": personas}), key=str)
     if errors:
