@@ -20,7 +20,7 @@ import processed_stamp
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
 TRUTH = ROOT / "data" / "truth" / "demo"
-TRUTH_MOVED = "truth-moved-by-test-"  # tests/test_truth_apart.py moves data/truth/ here while the pipeline runs
+TRUTH_MOVED = "truth-moved-by-test-"  # _run_demo moves data/truth/ here while the session's demo run runs
 _RUN = {}
 
 
