@@ -30,7 +30,7 @@ def _run_demo():
     (tests/test_truth_apart.py checks what `truth_during_the_demo_run` saw)."""
     if not _RUN:
         reports = Path(tempfile.mkdtemp(prefix="portrait-reports-"))
-        truth, moved = ROOT / "data" / "truth", ROOT / "data" / f"{TRUTH_MOVED}{os.getpid()}"
+        truth, moved = TRUTH.parent, ROOT / "data" / f"{TRUTH_MOVED}{os.getpid()}"
         if not truth.is_dir():
             raise RuntimeError(f"{truth} is missing: delete data/raw/demo and run the tests again to rebuild the demo")
         truth.rename(moved)
@@ -60,7 +60,7 @@ def _signature() -> str:
 
 def restore_truth() -> None:
     """Put back the truth a killed test session left moved away."""
-    truth = ROOT / "data" / "truth"
+    truth = TRUTH.parent
     for moved in sorted((ROOT / "data").glob(TRUTH_MOVED + "*")):
         if not truth.exists():
             moved.rename(truth)

@@ -8,7 +8,7 @@ import nbformat
 
 from portrait.io import catalog
 
-from conftest import ROOT, truth_during_the_demo_run
+from conftest import ROOT, TRUTH, truth_during_the_demo_run
 
 LIB = ROOT / "lib" / "portrait"
 GENERATORS = {"demo", "coffee"}  # they write the planted truth beside data/raw; nothing else may touch it
@@ -21,7 +21,7 @@ def test_the_pipeline_runs_without_the_truth(demo_run, demo_study):
     assert truth_during_the_demo_run() == {"moved away": True, "made by the run": False}
     assert result.executed == ["01_collect", "02_survey_coding", "03_interview_coding", "04_segmentation",
                                "05_personas"]
-    assert (ROOT / "data" / "truth" / "demo").is_dir()  # put back after the run
+    assert TRUTH.is_dir()  # put back after the run
     cards = json.loads(demo_study.path(catalog.PERSONAS).read_text(encoding="utf-8"))["personas"]
     assert len(cards) == demo_study.read(catalog.SEGMENTS)["segment"].nunique() >= 2
 
